@@ -211,4 +211,18 @@ struct hs_sec {
 	struct hs_str path;     /* finit_module: absolute path of the module file */
 };
 
+/*
+ * BTF anchors: unused pointers that make clang emit BTF for every wire struct,
+ * so user space can check its decoder against the built object
+ * (test/events/layout.test.ts), as libbpf-bootstrap does for its event struct.
+ */
+const struct hs_str *hs_btf_str __attribute__((unused));
+const struct hs_header *hs_btf_header __attribute__((unused));
+const struct hs_exec *hs_btf_exec __attribute__((unused));
+const struct hs_fork *hs_btf_fork __attribute__((unused));
+const struct hs_exit *hs_btf_exit __attribute__((unused));
+const struct hs_file *hs_btf_file __attribute__((unused));
+const struct hs_net *hs_btf_net __attribute__((unused));
+const struct hs_sec *hs_btf_sec __attribute__((unused));
+
 #endif /* HINDSIGHT_H */

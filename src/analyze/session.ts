@@ -1,0 +1,91 @@
+/**
+ * A DuckDB session: the only importer of @duckdb/node-api.
+ *
+ * Rows come back as plain objects keyed by column name, converted as:
+ * BOOLEAN -> boolean; TINYINT..INTEGER, UTINYINT..UINTEGER, FLOAT, DOUBLE -> number;
+ * BIGINT, UBIGINT, HUGEINT, UHUGEINT -> bigint; DECIMAL -> number;
+ * VARCHAR, ENUM, UUID -> string; BLOB -> Uint8Array;
+ * TIMESTAMP_NS -> bigint ns since the epoch (exact); TIMESTAMP, TIMESTAMPTZ -> bigint µs;
+ * TIMESTAMP_MS -> bigint ms; TIMESTAMP_S -> bigint s; DATE -> number (days since the epoch);
+ * LIST/ARRAY -> arrays, STRUCT -> objects, MAP -> [{key, value}]; NULL -> null.
+ * Timestamps stay integers so no precision is lost to a JS Date.
+ */
+import {
+  DuckDBInstance,
+  DuckDBTypeId,
+  JSDuckDBValueConverter,
+  createDuckDBValueConverter,
+  DuckDBTimestampNanosecondsValue,
+  DuckDBTimestampValue,
+  DuckDBTimestampTZValue,
+  DuckDBTimestampMillisecondsValue,
+  DuckDBTimestampSecondsValue,
+  DuckDBDateValue,
+  type DuckDBConnection,
+  type DuckDBValue,
+  type DuckDBValueConverter,
+  type JS,
+} from '@duckdb/node-api';
+
+/** A value in a result row. */
+export type SqlValue = JS;
+/** A result row: column name -> value. */
+export type SqlRow = Record<string, SqlValue>;
+/** Query parameters: positional (`?`, `$1`) or named (`$name`). */
+export type SqlParams = DuckDBValue[] | Record<string, DuckDBValue>;
+
+
+function timestampAsBigint(value: DuckDBValue): JS {
+  if (value instanceof DuckDBTimestampNanosecondsValue) return value.nanos;
+  if (value instanceof DuckDBTimestampValue || value instanceof DuckDBTimestampTZValue) return value.micros;
+  if (value instanceof DuckDBTimestampMillisecondsValue) return value.millis;
+  if (value instanceof DuckDBTimestampSecondsValue) return value.seconds;
+  if (value instanceof DuckDBDateValue) return value.days;
+  throw new Error(`session: expected a timestamp, got ${String(value)}`);
+}
+
+const converters = {} as Record<DuckDBTypeId, DuckDBValueConverter<JS> | undefined>;
+for (const id of Object.values(DuckDBTypeId)) {
+  if (typeof id === 'number') converters[id as DuckDBTypeId] = JSDuckDBValueConverter;
+}
+for (const id of [
+  DuckDBTypeId.TIMESTAMP_NS, DuckDBTypeId.TIMESTAMP, DuckDBTypeId.TIMESTAMP_TZ,
+  DuckDBTypeId.TIMESTAMP_MS, DuckDBTypeId.TIMESTAMP_S, DuckDBTypeId.DATE,
+]) {
+  converters[id] = (value) => timestampAsBigint(value);
+}
+const rowConverter = createDuckDBValueConverter<JS>(converters);
+
+export class DuckSession {
+  private constructor(private readonly instance: DuckDBInstance, private readonly connection: DuckDBConnection) {}
+
+  /** Open an in-memory database with one connection. */
+  static async open(): Promise<DuckSession> {
+    const instance = await DuckDBInstance.create(':memory:');
+    try {
+      return new DuckSession(instance, await instance.connect());
+    } catch (cause) {
+      instance.closeSync();
+      throw new Error('session: connect', { cause });
+    }
+  }
+
+  /**
+   * Run one statement and return all its rows.
+   * @throws Error `session: query: <first line of sql>` with DuckDB's error as cause.
+   */
+  async query(sql: string, params?: SqlParams): Promise<SqlRow[]> {
+    try {
+      const reader = await this.connection.runAndReadAll(sql, params);
+      return reader.convertRowObjects(rowConverter) as SqlRow[];
+    } catch (cause) {
+      throw new Error(`session: query: ${sql.trim().split('\n')[0]}`, { cause });
+    }
+  }
+
+  /** Release the connection and the database. */
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
