@@ -4,7 +4,7 @@
  *  - storm: one process opening the same 200 files over and over
  * Prints rows/s (writer CPU time: encode + compress + write + finish) and bytes/row.
  *
- *   npx tsx bench/writer.ts [--rows 1000000] [--group 65536] [--level 3] [--runs 3] [--workload mixed|storm|both] [--keep DIR]
+ *   npx tsx bench/writer.ts [--rows 1000000] [--group 65536] [--level 3] [--runs 3] [--workload mixed|storm|both] [--keep DIR] [--cluster 1]
  */
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,8 @@ const GROUP = Number(args.get('group') ?? 65_536);
 const LEVEL = Number(args.get('level') ?? 3);
 const RUNS = Number(args.get('runs') ?? 3);
 const WORKLOAD = args.get('workload') ?? 'both';
+/** Reorder each batch by (proc_key, seq) before writing: an experiment in clustering rows by process. */
+const CLUSTER = args.has('cluster');
 /** Keep the last file of each workload in this directory (for inspection with DuckDB). */
 const KEEP = args.get('keep');
 
@@ -150,6 +152,24 @@ function* storm(rows: number, group: number): Generator<ColumnBatch> {
   if (b.n) yield b.take();
 }
 
+/** The batch with its rows ordered by (proc_key, seq). */
+function clusterByProcess(batch: ColumnBatch): ColumnBatch {
+  const keys = batch.columns.proc_key as (string | null)[];
+  const order = Array.from({ length: batch.rowCount }, (_, i) => i);
+  order.sort((a, b) => {
+    const ka = keys[a] ?? '';
+    const kb = keys[b] ?? '';
+    return ka < kb ? -1 : ka > kb ? 1 : a - b;
+  });
+  const columns: Record<string, unknown[]> = {};
+  for (const [name, values] of Object.entries(batch.columns)) {
+    const out = new Array<unknown>(values.length);
+    for (let i = 0; i < order.length; i++) out[i] = values[order[i]!];
+    columns[name] = out;
+  }
+  return { rowCount: batch.rowCount, columns };
+}
+
 /** Writer cost only: batches are generated outside the timed sections. */
 async function run(name: string, gen: (rows: number, group: number) => Generator<ColumnBatch>): Promise<void> {
   const schema = loadSegmentSchema();
@@ -169,7 +189,7 @@ async function run(name: string, gen: (rows: number, group: number) => Generator
         return out;
       };
       const w = timed(() => SegmentWriter.open({ dir, baseName: `bench-${name}`, schema, zstdLevel: LEVEL }));
-      for (const batch of gen(ROWS, GROUP)) timed(() => w.writeRowGroup(batch));
+      for (const batch of gen(ROWS, GROUP)) timed(() => w.writeRowGroup(CLUSTER ? clusterByProcess(batch) : batch));
       const c0 = process.cpuUsage();
       const t0 = process.hrtime.bigint();
       const info = await w.finish();

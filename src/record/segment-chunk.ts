@@ -21,9 +21,8 @@
 import type { ColumnChunk, Encoding, SchemaElement, Statistics } from 'hyparquet';
 import type { Writer } from 'hyparquet-writer';
 import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
-import { deltaBinaryPack } from 'hyparquet-writer/src/delta.js';
-import { ByteWriter } from 'hyparquet-writer';
 import type { ColumnType } from './batch.js';
+import { writeDeltaInt64 } from './segment-delta.js';
 import {
   Bytes, bitWidthFor, writeHybrid, writePlainBlobs, writePlainBools, writePlainInt32, writePlainInt64, writePlainStrings,
 } from './segment-bytes.js';
@@ -45,7 +44,6 @@ export type Compress = (bytes: Uint8Array) => Uint8Array;
 /** Scratch buffers reused across chunks (one set per writer). */
 export class ChunkScratch {
   body = new Bytes(1 << 20);
-  header = new ByteWriter();
   defs = new Uint8Array(0);
   reps = new Uint8Array(0);
   indexes = new Uint32Array(0);
@@ -116,9 +114,7 @@ export function writeChunk(writer: Writer, column: ChunkColumn, data: readonly u
     if (column.delta) {
       checkValues(column, values);
       encoding = 'DELTA_BINARY_PACKED';
-      const w = new ByteWriter(values.length * 2 + 64);
-      deltaBinaryPack(w, values as bigint[], 'INT64');
-      body.append(w.getBytes());
+      writeDeltaInt64(body, values as bigint[]);
     } else if (column.type !== 'bool' && column.type !== 'blob') {
       const dict = buildDictionary(values, scratch);
       if (column.type === 'int64' || column.type === 'timestamp_ns') checkValues(column, dict ?? values);
