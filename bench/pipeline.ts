@@ -59,11 +59,26 @@ const recorder = new Recorder(sink.store, { host: 'bench', bootId: 'fa8a2298-d41
   { users: new UserNames(), cgroups: new CgroupPaths(), hasher: new ExeHasher(), nowNs: () => BigInt(Date.now()) * 1_000_000n, bootNowNs: () => 0n });
 recorder.start([], () => null);
 
+const cpuNs = (u: NodeJS.CpuUsage) => (u.user + u.system) * 1000;
+let c0 = process.cpuUsage();
 let t0 = process.hrtime.bigint();
 let sum = 0;
 for (let i = 0; i < N; i++) sum += decodeRecord(view, bytes, offsets[i]!, lengths[i]!).pid;
 let t1 = process.hrtime.bigint();
-console.log(`decode only: ${(Number(t1 - t0) / N).toFixed(0)} ns/event (${sum > 0})`);
+console.log(`decode only: ${(Number(t1 - t0) / N).toFixed(0)} ns/event wall, ${(cpuNs(process.cpuUsage(c0)) / N).toFixed(0)} cpu (${sum > 0})`);
+{
+  // Rows only: the recorder without the Parquet writer.
+  const nullStore = { openSegment: () => ({ writeRowGroup() {}, bytesWritten: 0 }), closeSegment: async () => {}, abortSegment() {}, noteGap() {} };
+  const r2 = new Recorder(nullStore, { host: 'bench', bootId: 'fa8a2298-d416-4846-b3d0-cae699e1d766', wallOffsetNs: 1_700_000_000_000_000_000n, rotateMs: 1e9, segmentMaxBytes: 1e12, rowGroupRows: 65536 },
+    { users: new UserNames(), cgroups: new CgroupPaths(), hasher: new ExeHasher(), nowNs: () => BigInt(Date.now()) * 1_000_000n, bootNowNs: () => 0n });
+  r2.start([], () => null);
+  const t2 = process.hrtime.bigint();
+  const c2 = process.cpuUsage();
+  for (let i = 0; i < N; i++) r2.ingest(decodeRecord(view, bytes, offsets[i]!, lengths[i]!));
+  await r2.stop();
+  console.log(`decode+rows (no writer): ${(Number(process.hrtime.bigint() - t2) / N).toFixed(0)} ns/event wall, ${(cpuNs(process.cpuUsage(c2)) / N).toFixed(0)} cpu`);
+}
+if (process.env.ROWS_ONLY) process.exit(0);
 const cpu0 = process.cpuUsage();
 t0 = process.hrtime.bigint();
 for (let i = 0; i < N; i++) recorder.ingest(decodeRecord(view, bytes, offsets[i]!, lengths[i]!));

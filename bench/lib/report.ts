@@ -74,6 +74,8 @@ export interface Summary {
   targetRatio: number;
   cpuUsPerEvent: number;
   eventsPerRun: number;
+  /** Median of the recorder's events that were not the workload's (the host's other activity). */
+  otherEventsPerRun: number;
   /** "captured / generated" text of the worst run, per compared count. */
   captured: string;
   capturedOk: boolean;
@@ -122,24 +124,31 @@ export function summarize(r: WorkloadResult): Summary {
     pairRatioMin: Math.min(...pairRatios), pairRatioMax: Math.max(...pairRatios), targetRatio: w.targetRatio,
     cpuUsPerEvent: median(recs.map((x) => ((x.cpuTotalS - x.cpuAtReadyS) * 1e6) / Math.max(1, x.events))),
     eventsPerRun: median(recs.map((x) => x.events)),
+    otherEventsPerRun: median(recs.map((x) => x.events - workloadEvents(w, x.counts))),
     captured: parts.join(', '), capturedOk: ok, lostMax,
     bytesPerEvent: median(recs.map((x) => x.sizeBytes / Math.max(1, x.rows))),
     foreignMax: Math.max(0, ...r.runs.map((x) => x.foreignRecorders)),
   };
 }
 
+/** The workload's own events among the counts (W4's all_events already sums its tree). */
+function workloadEvents(w: Workload, counts: Record<string, number>): number {
+  if ('all_events' in counts) return counts.all_events!;
+  return Object.values(counts).reduce((a, b) => a + b, 0);
+}
+
 const mark = (ok: boolean): string => (ok ? 'ok' : 'MISS');
 
 /** The summary table as Markdown (also printed to stdout). */
 export function summaryTable(sums: Summary[]): string {
-  const head = '| workload | pairs | unrecorded s | recorded s | ratio (target) | pair ratios | recorder CPU us/event (W2 target <= 3) | events/run | captured / generated, worst run (target equal, 0 lost) | lost, worst run | bytes/event (target <= 15) |';
-  const rule = '|---|---:|---:|---:|---|---|---|---:|---|---:|---|';
+  const head = "| workload | pairs | unrecorded s | recorded s | ratio (target) | pair ratios | recorder CPU us/event (W2 target <= 3) | events/run (outside the counted rows) | captured / generated, worst run (target equal, 0 lost) | lost, worst run | bytes/event (target <= 15) |";
+  const rule = '|---|---:|---:|---:|---|---|---|---|---|---:|---|';
   const rows = sums.map((s) => {
     const cpuOk = s.id !== 'W2' || s.cpuUsPerEvent <= 3;
     return `| ${s.id} ${s.title} | ${s.pairs} | ${s.unrecordedS.toFixed(3)} | ${s.recordedS.toFixed(3)} | `
       + `${s.ratio.toFixed(3)}x (<= ${s.targetRatio.toFixed(2)}x ${mark(s.ratio <= s.targetRatio)}) | `
       + `${s.pairRatioMin.toFixed(2)}-${s.pairRatioMax.toFixed(2)}x | `
-      + `${s.cpuUsPerEvent.toFixed(2)}${s.id === 'W2' ? ` ${mark(cpuOk)}` : ''} | ${fmtInt(s.eventsPerRun)} | `
+      + `${s.cpuUsPerEvent.toFixed(2)}${s.id === 'W2' ? ` ${mark(cpuOk)}` : ''} | ${fmtInt(s.eventsPerRun)} (${fmtInt(s.otherEventsPerRun)}) | `
       + `${s.captured} ${mark(s.capturedOk)} | ${s.lostMax} | ${s.bytesPerEvent.toFixed(1)} ${mark(s.bytesPerEvent <= 15)} |`;
   });
   return [head, rule, ...rows].join('\n');
@@ -155,7 +164,7 @@ export function runTable(results: WorkloadResult[]): string {
     for (const x of r.runs) {
       const c = x.rec;
       lines.push(`| ${r.workload.id} | ${x.pair} | ${x.recorded ? 'yes' : 'no'} | ${x.wallS.toFixed(3)} | ${x.foreignRecorders} | `
-        + (c === undefined ? ' | | | | | | | |' : `${fmtInt(c.events)} | ${c.recorderLost} / ${c.manifestLost} / ${c.lossRows} | `
+        + (c === undefined ? ' | | | | | | | | |' : `${fmtInt(c.events)} | ${c.recorderLost} / ${c.manifestLost} / ${c.lossRows} | `
         + `${c.rootFound ? Object.entries(c.counts).map(([k, v]) => `${k} ${fmtInt(v)}`).join(', ') : 'workload root not found'} | `
         + `${fmtInt(c.rows)} | ${fmtInt(c.sizeBytes)} | ${c.cpuAtReadyS.toFixed(2)} / ${(c.cpuBeforeStopS - c.cpuAtReadyS).toFixed(2)} / `
         + `${(c.cpuTotalS - c.cpuBeforeStopS).toFixed(2)} | ${c.stopS.toFixed(2)} | ${(c.maxRssKb / 1024).toFixed(0)} |`));
@@ -188,6 +197,7 @@ ${foreign > 0 ? `**Other hindsight recorders were loaded during some runs (up to
 - Wall time: from spawning the workload program to its exit, measured by the harness. Ratio = median recorded / median unrecorded; "pair ratios" is the range of recorded/unrecorded within each pair.
 - Recorder CPU per event: (user+system CPU of the recorder at exit, from GNU time's rusage, minus its CPU at the ready line, from /proc/<pid>/stat) / events the recorder reports. It includes the final drain, segment close and manifest append, and excludes start-up (node, BPF load, /proc snapshot). Every event the recorder processed counts, the host's as well as the workload's.
 - Captured: the workload's own events in the segments, attributed by process key (the exec row of the process the harness spawned; pid_max is 32768 here, so bare pids are not trusted): W1 fork rows of the workload and exec/exit rows whose parent is it; W2 open/unlink rows of the workload under its unique temp dir (creates are opens with O_CREAT); W3 connect rows of the client to the listener port, accept rows of its server child, tcp_state rows of the listener port (reported, not compared); W4 everything of make's process tree (no generated count known in advance: the check is that every run captured the same counts).
+- Events per run: what the recorder reports for the whole run; in brackets, those not among the compared/counted rows: the host's other activity plus the workload's uncounted events (for W1, the children's loader opens, 2 per exec of /bin/true; for W2, the program's own start-up).
 - Lost: the recorder's own count, the manifest segments' \`lost\` sums and the \`loss\` rows; the worst of them per run.
 - Bytes per event: segment bytes / segment rows from the manifest (snapshot rows and the host's other events included).
 - "Other recorders loaded": hindsight \`handle_exec\` programs of other processes at the start of a run (bpftool).

@@ -46,10 +46,23 @@ export function stopRecorder(child: ChildProcess): Promise<number> {
   });
 }
 
-function fmt(v: unknown): string {
+function fmt(v: unknown, max = 100): string {
   if (v === null || v === undefined) return '';
-  if (Array.isArray(v)) return v.map((a) => (/[\s"]/.test(String(a)) ? JSON.stringify(a) : String(a))).join(' ');
-  return String(v);
+  const text = Array.isArray(v) ? v.map((a) => (/[\s"]/.test(String(a)) ? JSON.stringify(a) : String(a))).join(' ') : String(v);
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** Rows worth showing: the activity's own actions, not its helpers' plumbing (PATH lookups, pyenv shims). */
+function isInteresting(r: SqlRow, a: ActivityReport): boolean {
+  const inDir = (v: unknown) => typeof v === 'string' && v.startsWith(a.dir);
+  switch (r.kind) {
+    case 'open': return inDir(r.path);
+    case 'exec_fail': return String(r.filename).includes('hindsight');
+    case 'tcp_state': return false;
+    case 'fork': case 'exit': return Number(r.depth) <= 1;
+    case 'exec': return Number(r.depth) <= 1;
+    default: return true;
+  }
 }
 
 function describe(r: SqlRow): string {
@@ -103,14 +116,10 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     const key = await shellKey(session, activity);
     if (key === null) throw new Error(`demo: the activity shell (pid ${activity.shellPid}) is not in the recording`);
     const rows = await runNamedQuery(session, loadNamedQuery('lineage/list-descendant-events'), { root_key: key });
-    o.print(`\nWhat the activity's process tree did (${rows.length} events, root ${key}):\n`);
-    for (const r of rows) {
-      if (r.kind === 'open' && !String(r.path ?? '').startsWith(activity.dir)) continue;
-      if (r.kind === 'tcp_state') continue;
-      o.print(`${describe(r)}\n`);
-    }
-    o.print('\nQuery it yourself, e.g.:\n');
-    o.print(`  duckdb -c "SELECT kind, count(*) FROM read_parquet('${out}/**/*.parquet') GROUP BY ALL"\n`);
+    o.print(`\nWhat the activity's process tree did (${rows.length} events, root ${key}; PATH lookups and deeper helpers hidden):\n`);
+    for (const r of rows) if (isInteresting(r, activity)) o.print(`${describe(r)}\n`);
+    o.print('\nThe segments are plain Parquet; with any DuckDB, e.g.:\n');
+    o.print(`  SELECT kind, count(*) FROM read_parquet('${out}/host=*/date=*/*.parquet') GROUP BY ALL;\n`);
   } finally {
     session.close();
   }

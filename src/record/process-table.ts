@@ -113,7 +113,7 @@ export class ProcessTable {
   }
 
   /** Records the new image of an exec'ing process (created if unknown). */
-  onExec(ev: ExecEvent, key: string, parentKey: string, exeHash: Promise<ExeHash> | null): void {
+  onExec(ev: ExecEvent, key: string, parentKey: string | null, exeHash: Promise<ExeHash> | null): void {
     const prev = this.live.get(key);
     this.live.set(key, {
       pid: ev.pid, ppid: ev.ppid, startNs: ev.startNs, key, parentKey,

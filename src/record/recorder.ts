@@ -105,12 +105,17 @@ export class Recorder {
   private lastCounters = { ring_full: 0n, stash_full: 0n };
   private cgroupCache = { id: -1n, path: null as string | null, container: null as string | null };
   readonly totals: RecorderTotals = { events: 0, lost: 0n, segments: 0, bytes: 0 };
+  private readonly ctx: RowContext;
 
   constructor(private readonly store: SegmentStore, private readonly opts: RecorderOptions, private readonly deps: RecorderDeps) {
     this.boot = bootPrefix(opts.bootId);
     this.table = new ProcessTable(this.boot);
     this.rows = new RowBuilder({ host: opts.host, bootId: opts.bootId }, opts.rowGroupRows);
     this.lastLossCheckNs = deps.nowNs();
+    this.ctx = {
+      seq: 0n, wallOffsetNs: opts.wallOffsetNs, key: '', parentKey: null, user: null, euser: null,
+      cgroup: null, containerId: null, childKey: undefined,
+    };
   }
 
   /** Seeds the process table and opens the first segment. */
@@ -143,7 +148,7 @@ export class Recorder {
   private snapshotContext(p: LiveProcess): RowContext {
     const cg = this.cgroup(p.cgroupId);
     return {
-      seq: 0n, wallOffsetNs: this.opts.wallOffsetNs, key: p.key, parentKey: p.parentKey ?? '',
+      seq: 0n, wallOffsetNs: this.opts.wallOffsetNs, key: p.key, parentKey: p.parentKey,
       user: this.deps.users.userName(p.uid), euser: this.deps.users.userName(p.euid),
       cgroup: cg.path ?? p.cgroupPath, containerId: cg.container ?? (p.cgroupPath === null ? null : containerIdFromCgroup(p.cgroupPath)),
     };
@@ -177,16 +182,19 @@ export class Recorder {
     this.checkFailure();
     const table = this.table;
     const key = table.keyFor(ev.pid, ev.startNs);
-    const parentKey = ev.ppid === 0 ? '' : table.keyFor(ev.ppid, ev.parentStartNs);
+    const parentKey = ev.ppid === 0 ? null : table.keyFor(ev.ppid, ev.parentStartNs);
     const cg = this.cgroup(ev.cgroupId);
     const seq = this.seq++;
-    const ctx: RowContext = {
-      seq, wallOffsetNs: this.opts.wallOffsetNs, key, parentKey,
-      user: this.deps.users.userName(ev.uid),
-      euser: ev.euid === ev.uid ? null : this.deps.users.userName(ev.euid),
-      cgroup: cg.path, containerId: cg.container,
-    };
-    if (ctx.euser === null) ctx.euser = ctx.user;
+    // One context object, reused for every event: the hot path allocates none.
+    const ctx = this.ctx;
+    ctx.seq = seq;
+    ctx.key = key;
+    ctx.parentKey = parentKey;
+    ctx.user = this.deps.users.userName(ev.uid);
+    ctx.euser = ev.euid === ev.uid ? ctx.user : this.deps.users.userName(ev.euid);
+    ctx.cgroup = cg.path;
+    ctx.containerId = cg.container;
+    ctx.childKey = undefined;
     let hash: Promise<ExeHash> | null = null;
     switch (ev.kind) {
       case KIND.EXEC:
@@ -237,7 +245,7 @@ export class Recorder {
   /** Records `count` events lost for `reason` (also used for undecodable records). */
   noteLoss(reason: 'ring_full' | 'stash_full' | 'decode_error', count: bigint, now = this.deps.nowNs(), ktime = this.deps.bootNowNs()): void {
     const ctx: RowContext = {
-      seq: this.seq, wallOffsetNs: this.opts.wallOffsetNs, key: '', parentKey: '',
+      seq: this.seq, wallOffsetNs: this.opts.wallOffsetNs, key: null, parentKey: null,
       user: null, euser: null, cgroup: null, containerId: null,
     };
     this.rows.addLoss(now, ktime, count, reason, ctx);

@@ -2,9 +2,10 @@
  * Turns decoded kernel events into rows of the segment schema, column-wise.
  *
  * `RowBuilder` keeps one array per column (formats/segment-schema.json) and
- * writes each event's values by row index; arrays grow only when written, so
- * the hot path allocates no per-row objects and does work in proportion to
- * the cells an event fills, and the batch goes to the Parquet writer as columns.
+ * writes each event's values by row index. A column's array is allocated at
+ * its first write in a batch, pre-sized and holey (the writer reads holes and
+ * absent columns as null), so the hot path is one store per cell: no per-row
+ * objects, no array growth, nothing done for the columns an event leaves empty.
  * Values follow src/record/batch.ts: int64 and timestamps as bigint, int32 as
  * number, text via storeText (byte-exact with *_raw companions).
  */
@@ -38,14 +39,14 @@ export interface RowContext {
   seq: bigint;
   /** Wall clock minus CLOCK_BOOTTIME, ns. */
   wallOffsetNs: bigint;
-  key: string;
-  parentKey: string;
+  key: string | null;
+  parentKey: string | null;
   user: string | null;
   euser: string | null;
   cgroup: string | null;
   containerId: string | null;
   /** For exec rows: the child's key for fork rows. */
-  childKey?: string;
+  childKey?: string | undefined;
 }
 
 /** Identity columns shared by all rows of a recording run. */
@@ -62,22 +63,6 @@ function idOrNull(v: number | bigint): bigint | null {
   return n === 0xffffffffn ? null : n;
 }
 
-/**
- * Sets row `r` of a column. Columns grow by push and are padded with nulls
- * only when written, so the cost follows the cells set, not rows x columns;
- * a second write to the current row overwrites it.
- */
-function put(col: unknown[], r: number, v: unknown): void {
-  if (col.length > r) { col[r] = v; return; }
-  while (col.length < r) col.push(null);
-  col.push(v);
-}
-
-/** Pads a column to `rows` entries. */
-function pad(col: unknown[], rows: number): void {
-  while (col.length < rows) col.push(null);
-}
-
 /** Pending exe-hash fills, resolved before the batch is written. */
 interface HashFill {
   row: number;
@@ -86,26 +71,69 @@ interface HashFill {
 
 /** Accumulates rows column-wise. */
 export class RowBuilder {
-  private c!: ColumnArrays;
+  private c!: Partial<ColumnArrays>;
   private rows = 0;
   private hashFills: HashFill[] = [];
+  /**
+   * Shared bigints for small repeated values (ids, flags, results) and per
+   * process start times: a batch then holds references to a few objects
+   * instead of one new bigint per cell, which kept old-space GC busy.
+   */
+  private readonly smallBig = new Map<number, bigint>();
+  private readonly startBig = new Map<string, bigint>();
+  private readonly strings = new Map<string, string>();
 
   constructor(private readonly identity: RunIdentity, private readonly capacity = 65_536) {
     this.reset();
   }
 
   private reset(): void {
-    const c = {} as ColumnArrays;
-    // Every column starts in V8's generic elements kind (an array that once
-    // held null), so `put` sees one array shape and stays monomorphic.
-    for (const name of COLUMN_NAMES) {
-      const col: unknown[] = [null];
-      col.length = 0;
-      c[name] = col;
-    }
-    this.c = c;
+    this.c = {};
     this.rows = 0;
     this.hashFills = [];
+  }
+
+  /**
+   * The shared copy of a repeated string (paths, comms): a batch holds one
+   * object per distinct value, so the decoder's copies die young.
+   */
+  private intern(s: string): string {
+    const hit = this.strings.get(s);
+    if (hit !== undefined) return hit;
+    if (this.strings.size >= 65_536) this.strings.clear();
+    this.strings.set(s, s);
+    return s;
+  }
+
+  /** The bigint of a 32-bit value, shared. */
+  private big(n: number): bigint {
+    let b = this.smallBig.get(n);
+    if (b === undefined) {
+      b = BigInt(n);
+      if (this.smallBig.size < 65_536) this.smallBig.set(n, b);
+    }
+    return b;
+  }
+
+  /** A bigint result, shared when it fits 32 bits. */
+  private bigResult(v: bigint): bigint {
+    return v >= -2147483648n && v <= 2147483647n ? this.big(Number(v)) : v;
+  }
+
+  /** Wall-clock start of process `key`, computed once per process. */
+  private procStart(key: string, wallOffsetNs: bigint, startNs: bigint): bigint {
+    let b = this.startBig.get(key);
+    if (b === undefined) {
+      b = wallOffsetNs + startNs;
+      if (this.startBig.size > 100_000) this.startBig.clear();
+      this.startBig.set(key, b);
+    }
+    return b;
+  }
+
+  /** A new column: pre-sized, holey (holes read as null by the writer). */
+  private column(): unknown[] {
+    return new Array(this.capacity);
   }
 
   get rowCount(): number {
@@ -119,39 +147,39 @@ export class RowBuilder {
   private text(value: Text | null, col: keyof ColumnArrays, rawCol: keyof ColumnArrays | null, r: number): void {
     if (value === null) return;
     if (typeof value === 'string') {
-      put(this.c[col], r, value);
+      (this.c[col] ??= this.column())[r] = this.intern(value);
       return;
     }
     const s = storeText(value);
-    put(this.c[col], r, s.text);
-    if (rawCol !== null) put(this.c[rawCol], r, s.raw);
+    (this.c[col] ??= this.column())[r] = s.text;
+    if (rawCol !== null) (this.c[rawCol] ??= this.column())[r] = s.raw;
   }
 
   private common(r: number, kind: string, syscall: number | null, ev: KernelEvent | null, ctx: RowContext): void {
     const c = this.c;
-    put(c.seq, r, ctx.seq);
-    put(c.kind, r, kind);
-    put(c.host, r, this.identity.host);
-    put(c.boot_id, r, this.identity.bootId);
-    put(c.syscall, r, syscall === null ? null : syscallName(syscall));
-    put(c.proc_key, r, ctx.key);
-    put(c.parent_key, r, ctx.parentKey);
-    put(c.user, r, ctx.user);
-    put(c.euser, r, ctx.euser);
-    put(c.cgroup, r, ctx.cgroup);
-    put(c.container_id, r, ctx.containerId);
+    (c.seq ??= this.column())[r] = ctx.seq;
+    (c.kind ??= this.column())[r] = kind;
+    (c.host ??= this.column())[r] = this.identity.host;
+    (c.boot_id ??= this.column())[r] = this.identity.bootId;
+    (c.syscall ??= this.column())[r] = syscall === null ? null : syscallName(syscall);
+    (c.proc_key ??= this.column())[r] = ctx.key;
+    (c.parent_key ??= this.column())[r] = ctx.parentKey;
+    (c.user ??= this.column())[r] = ctx.user;
+    (c.euser ??= this.column())[r] = ctx.euser;
+    (c.cgroup ??= this.column())[r] = ctx.cgroup;
+    (c.container_id ??= this.column())[r] = ctx.containerId;
     if (ev === null) return;
-    put(c.time, r, ctx.wallOffsetNs + ev.ktimeNs);
-    put(c.ktime_ns, r, ev.ktimeNs);
-    put(c.pid, r, ev.pid);
-    put(c.tid, r, ev.tid);
-    put(c.ppid, r, ev.ppid);
-    put(c.proc_start, r, ctx.wallOffsetNs + ev.startNs);
-    put(c.uid, r, BigInt(ev.uid));
-    put(c.gid, r, BigInt(ev.gid));
-    put(c.euid, r, BigInt(ev.euid));
+    (c.time ??= this.column())[r] = ctx.wallOffsetNs + ev.ktimeNs;
+    (c.ktime_ns ??= this.column())[r] = ev.ktimeNs;
+    (c.pid ??= this.column())[r] = ev.pid;
+    (c.tid ??= this.column())[r] = ev.tid;
+    (c.ppid ??= this.column())[r] = ev.ppid;
+    (c.proc_start ??= this.column())[r] = this.procStart(ctx.key ?? '', ctx.wallOffsetNs, ev.startNs);
+    (c.uid ??= this.column())[r] = this.big(ev.uid);
+    (c.gid ??= this.column())[r] = this.big(ev.gid);
+    (c.euid ??= this.column())[r] = this.big(ev.euid);
     this.text(ev.comm, 'comm', null, r);
-    put(c.cgroup_id, r, ev.cgroupId);
+    (c.cgroup_id ??= this.column())[r] = ev.cgroupId;
   }
 
   /** Appends the row of one kernel event. `hash` is the exe hash for exec rows. */
@@ -161,10 +189,10 @@ export class RowBuilder {
     switch (ev.type) {
       case 'exec': case 'exec_fail': this.exec(r, ev, hash); break;
       case 'fork':
-        put(this.c.child_pid, r, ev.childPid);
-        put(this.c.child_tid, r, ev.childTid);
-        put(this.c.child_key, r, ctx.childKey ?? null);
-        put(this.c.is_thread, r, (ev.flags & FLAG.THREAD) !== 0);
+        (this.c.child_pid ??= this.column())[r] = ev.childPid;
+        (this.c.child_tid ??= this.column())[r] = ev.childTid;
+        (this.c.child_key ??= this.column())[r] = ctx.childKey ?? null;
+        (this.c.is_thread ??= this.column())[r] = (ev.flags & FLAG.THREAD) !== 0;
         break;
       case 'exit': this.exit(r, ev); break;
       case 'file': this.file(r, ev); break;
@@ -174,8 +202,8 @@ export class RowBuilder {
   }
 
   private result(r: number, ret: number | bigint): void {
-    put(this.c.ret, r, BigInt(ret));
-    put(this.c.error, r, errnoName(ret));
+    (this.c.ret ??= this.column())[r] = typeof ret === 'number' ? this.big(ret) : this.bigResult(ret);
+    (this.c.error ??= this.column())[r] = errnoName(ret);
   }
 
   private exec(r: number, ev: ExecEvent, hash: Promise<ExeHash> | null): void {
@@ -192,20 +220,20 @@ export class RowBuilder {
       this.text(resolvePath(ev.filename, ev.cwd), 'script', null, r);
     }
     this.argv(r, ev.argv);
-    put(c.argv_truncated, r, (ev.flags & FLAG.ARGV_TRUNC) !== 0);
-    put(c.argc, r, ev.argc);
-    put(c.egid, r, BigInt(ev.egid));
-    put(c.loginuid, r, ev.loginuid === U32_UNSET ? null : BigInt(ev.loginuid));
-    put(c.sessionid, r, ev.sessionid === U32_UNSET ? null : BigInt(ev.sessionid));
-    put(c.sid, r, ev.sid);
+    (c.argv_truncated ??= this.column())[r] = (ev.flags & FLAG.ARGV_TRUNC) !== 0;
+    (c.argc ??= this.column())[r] = ev.argc;
+    (c.egid ??= this.column())[r] = BigInt(ev.egid);
+    (c.loginuid ??= this.column())[r] = ev.loginuid === U32_UNSET ? null : BigInt(ev.loginuid);
+    (c.sessionid ??= this.column())[r] = ev.sessionid === U32_UNSET ? null : BigInt(ev.sessionid);
+    (c.sid ??= this.column())[r] = ev.sid;
     this.text(ev.tty, 'tty', null, r);
-    put(c.exe_ino, r, ev.exeIno);
-    put(c.exe_dev, r, userDevFromKernel(ev.exeDev));
-    put(c.exe_mtime, r, ev.exeMtimeNs);
-    put(c.exe_size, r, ev.exeSize);
-    put(c.exe_deleted, r, (ev.flags & FLAG.EXE_DELETED) !== 0);
-    put(c.exe_memfd, r, typeof ev.exe === 'string' && ev.exe.startsWith('/memfd:'));
-    put(c.exec_tid, r, ev.oldTid !== ev.pid ? ev.oldTid : null);
+    (c.exe_ino ??= this.column())[r] = ev.exeIno;
+    (c.exe_dev ??= this.column())[r] = userDevFromKernel(ev.exeDev);
+    (c.exe_mtime ??= this.column())[r] = ev.exeMtimeNs;
+    (c.exe_size ??= this.column())[r] = ev.exeSize;
+    (c.exe_deleted ??= this.column())[r] = (ev.flags & FLAG.EXE_DELETED) !== 0;
+    (c.exe_memfd ??= this.column())[r] = typeof ev.exe === 'string' && ev.exe.startsWith('/memfd:');
+    (c.exec_tid ??= this.column())[r] = ev.oldTid !== ev.pid ? ev.oldTid : null;
     if (hash !== null) this.hashFills.push({ row: r, hash });
   }
 
@@ -217,21 +245,21 @@ export class RowBuilder {
       if (typeof a === 'string') list[i] = a;
       else { exact = false; list[i] = storeText(a).text!; }
     }
-    put(this.c.argv, r, list);
+    (this.c.argv ??= this.column())[r] = list;
     if (!exact) {
       const parts = argv.map((a) => (typeof a === 'string' ? new TextEncoder().encode(a) : a));
       const raw = new Uint8Array(parts.reduce((n, p) => n + p.length + 1, 0) - 1);
       let at = 0;
       for (const p of parts) { raw.set(p, at); at += p.length + 1; }
-      put(this.c.argv_raw, r, raw);
+      (this.c.argv_raw ??= this.column())[r] = raw;
     }
   }
 
   private exit(r: number, ev: ExitEvent): void {
     const sig = ev.exitStatus & 0x7f;
-    put(this.c.exit_code, r, sig === 0 ? (ev.exitStatus >> 8) & 0xff : null);
-    put(this.c.exit_signal, r, sig === 0 ? null : sig);
-    put(this.c.core_dumped, r, (ev.exitStatus & 0x80) !== 0);
+    (this.c.exit_code ??= this.column())[r] = sig === 0 ? (ev.exitStatus >> 8) & 0xff : null;
+    (this.c.exit_signal ??= this.column())[r] = sig === 0 ? null : sig;
+    (this.c.core_dumped ??= this.column())[r] = (ev.exitStatus & 0x80) !== 0;
   }
 
   private file(r: number, ev: FileEvent): void {
@@ -240,57 +268,57 @@ export class RowBuilder {
     let path: Text | null;
     if (ev.path !== null) {
       path = ev.path;
-      put(c.path_source, r, 'kernel');
+      (c.path_source ??= this.column())[r] = 'kernel';
     } else {
       path = resolvePath(ev.pathArg, ev.base);
-      put(c.path_source, r, path === null ? null : 'joined');
+      (c.path_source ??= this.column())[r] = path === null ? null : 'joined';
     }
     this.text(path, 'path', 'path_raw', r);
     if (ev.pathArg !== null && !sameText(ev.pathArg, path)) this.text(ev.pathArg, 'path_arg', 'path_arg_raw', r);
     if (ev.kind === KIND.SYMLINK) this.text(ev.path2Arg, 'path2', 'path2_raw', r);
     else if (ev.kind === KIND.RENAME || ev.kind === KIND.LINK) this.text(resolvePath(ev.path2Arg, ev.base2), 'path2', 'path2_raw', r);
-    put(c.flags, r, BigInt(ev.argFlags));
-    if (ev.kind === KIND.OPEN || ev.kind === KIND.CHMOD || ev.kind === KIND.MKDIR) put(c.mode, r, ev.mode);
-    put(c.fd, r, ev.kind === KIND.OPEN ? (ev.ret >= 0n ? Number(ev.ret) : null) : ev.dirfd === AT_FDCWD ? null : ev.dirfd);
+    (c.flags ??= this.column())[r] = this.big(ev.argFlags);
+    if (ev.kind === KIND.OPEN || ev.kind === KIND.CHMOD || ev.kind === KIND.MKDIR) (c.mode ??= this.column())[r] = ev.mode;
+    (c.fd ??= this.column())[r] = ev.kind === KIND.OPEN ? (ev.ret >= 0n ? Number(ev.ret) : null) : ev.dirfd === AT_FDCWD ? null : ev.dirfd;
     if (ev.ino !== 0n) {
-      put(c.ino, r, ev.ino);
-      put(c.dev, r, userDevFromKernel(ev.dev));
+      (c.ino ??= this.column())[r] = ev.ino;
+      (c.dev ??= this.column())[r] = userDevFromKernel(ev.dev);
     }
     if (ev.kind === KIND.CHOWN) {
-      put(c.uid_arg, r, idOrNull(ev.uidArg));
-      put(c.gid_arg, r, idOrNull(ev.gidArg));
+      (c.uid_arg ??= this.column())[r] = idOrNull(ev.uidArg);
+      (c.gid_arg ??= this.column())[r] = idOrNull(ev.gidArg);
     }
-    if (ev.kind === KIND.TRUNCATE) put(c.size_arg, r, ev.sizeArg);
+    if (ev.kind === KIND.TRUNCATE) (c.size_arg ??= this.column())[r] = ev.sizeArg;
   }
 
   private net(r: number, ev: NetEvent): void {
     const c = this.c;
     if (ev.kind !== KIND.TCP_STATE) this.result(r, ev.ret);
-    put(c.fd, r, ev.kind === KIND.ACCEPT ? (ev.ret >= 0n ? Number(ev.ret) : null) : ev.kind === KIND.TCP_STATE ? null : ev.fd);
-    put(c.family, r, familyName(ev.family));
-    put(c.protocol, r, protocolName(ev.protocol));
+    (c.fd ??= this.column())[r] = ev.kind === KIND.ACCEPT ? (ev.ret >= 0n ? Number(ev.ret) : null) : ev.kind === KIND.TCP_STATE ? null : ev.fd;
+    (c.family ??= this.column())[r] = familyName(ev.family);
+    (c.protocol ??= this.column())[r] = protocolName(ev.protocol);
     if (ev.family === 2 || ev.family === 10) {
-      put(c.saddr, r, formatIp(ev.saddr, ev.family));
-      put(c.sport, r, ev.sport);
-      put(c.daddr, r, formatIp(ev.daddr, ev.family));
-      put(c.dport, r, ev.dport);
+      (c.saddr ??= this.column())[r] = formatIp(ev.saddr, ev.family);
+      (c.sport ??= this.column())[r] = ev.sport;
+      (c.daddr ??= this.column())[r] = formatIp(ev.daddr, ev.family);
+      (c.dport ??= this.column())[r] = ev.dport;
     }
     if (ev.kind === KIND.TCP_STATE) {
-      put(c.tcp_old_state, r, tcpStateName(ev.oldState));
-      put(c.tcp_new_state, r, tcpStateName(ev.newState));
-      put(c.softirq, r, (ev.flags & FLAG.SOFTIRQ) !== 0);
+      (c.tcp_old_state ??= this.column())[r] = tcpStateName(ev.oldState);
+      (c.tcp_new_state ??= this.column())[r] = tcpStateName(ev.newState);
+      (c.softirq ??= this.column())[r] = (ev.flags & FLAG.SOFTIRQ) !== 0;
     }
-    if (ev.kind === KIND.LISTEN) put(c.backlog, r, ev.backlog);
+    if (ev.kind === KIND.LISTEN) (c.backlog ??= this.column())[r] = ev.backlog;
     if (ev.unixPath !== null) {
       const s = storeText(ev.unixPath);
-      put(c.unix_path, r, s.text !== null && s.text.startsWith('\0') ? `@${s.text.slice(1)}` : s.text);
+      (c.unix_path ??= this.column())[r] = s.text !== null && s.text.startsWith('\0') ? `@${s.text.slice(1)}` : s.text;
     }
     if (ev.kind === KIND.DNS && ev.payload !== null) {
       const q = parseDnsQuestion(ev.payload);
-      put(c.dns_query, r, q?.name ?? null);
-      put(c.dns_qtype, r, q?.type ?? null);
+      (c.dns_query ??= this.column())[r] = q?.name ?? null;
+      (c.dns_qtype ??= this.column())[r] = q?.type ?? null;
     }
-    put(c.sock_cookie, r, ev.sockCookie === 0n ? null : BigInt.asIntN(64, ev.sockCookie));
+    (c.sock_cookie ??= this.column())[r] = ev.sockCookie === 0n ? null : BigInt.asIntN(64, ev.sockCookie);
   }
 
   private sec(r: number, ev: SecEvent): void {
@@ -298,36 +326,36 @@ export class RowBuilder {
     this.result(r, ev.ret);
     switch (ev.kind) {
       case KIND.PTRACE:
-        put(c.ptrace_request, r, ptraceRequestName(Number(ev.arg0)));
-        put(c.target_pid, r, Number(BigInt.asIntN(32, ev.arg1)));
+        (c.ptrace_request ??= this.column())[r] = ptraceRequestName(Number(ev.arg0));
+        (c.target_pid ??= this.column())[r] = Number(BigInt.asIntN(32, ev.arg1));
         break;
       case KIND.SETUID: case KIND.SETGID: {
         const name = ev.syscall === null ? '' : syscallName(ev.syscall);
         if (name === 'setuid' || name === 'setgid' || name === 'setfsuid' || name === 'setfsgid') {
-          put(c.id_effective, r, idOrNull(ev.arg0));
+          (c.id_effective ??= this.column())[r] = idOrNull(ev.arg0);
         } else {
-          put(c.id_real, r, idOrNull(ev.arg0));
-          put(c.id_effective, r, idOrNull(ev.arg1));
-          if (name === 'setresuid' || name === 'setresgid') put(c.id_saved, r, idOrNull(ev.arg2));
+          (c.id_real ??= this.column())[r] = idOrNull(ev.arg0);
+          (c.id_effective ??= this.column())[r] = idOrNull(ev.arg1);
+          if (name === 'setresuid' || name === 'setresgid') (c.id_saved ??= this.column())[r] = idOrNull(ev.arg2);
         }
         break;
       }
       case KIND.MEMFD:
         this.text(ev.str, 'name', null, r);
-        put(c.flags, r, BigInt.asIntN(64, ev.arg0));
+        (c.flags ??= this.column())[r] = BigInt.asIntN(64, ev.arg0);
         break;
       case KIND.MODULE:
         this.text(ev.str, 'name', null, r);
-        put(c.flags, r, BigInt.asIntN(64, ev.arg0));
+        (c.flags ??= this.column())[r] = BigInt.asIntN(64, ev.arg0);
         if (ev.path !== null) {
           this.text(ev.path, 'path', 'path_raw', r);
-          put(c.path_source, r, 'kernel');
+          (c.path_source ??= this.column())[r] = 'kernel';
         }
         break;
       case KIND.BPF_PROG:
         this.text(ev.str, 'name', null, r);
-        put(c.bpf_prog_type, r, bpfProgTypeName(Number(ev.arg0)));
-        put(c.bpf_insn_cnt, r, Number(ev.arg1));
+        (c.bpf_prog_type ??= this.column())[r] = bpfProgTypeName(Number(ev.arg0));
+        (c.bpf_insn_cnt ??= this.column())[r] = Number(ev.arg1);
         break;
     }
   }
@@ -337,26 +365,26 @@ export class RowBuilder {
     const r = this.rows++;
     const c = this.c;
     this.common(r, 'snapshot', null, null, ctx);
-    put(c.time, r, timeNs);
-    put(c.pid, r, p.pid);
-    put(c.tid, r, p.pid);
-    put(c.ppid, r, p.ppid);
-    put(c.parent_key, r, p.parentKey);
-    put(c.proc_start, r, ctx.wallOffsetNs + p.startNs);
-    put(c.uid, r, BigInt(p.uid));
-    put(c.gid, r, BigInt(p.gid));
-    put(c.euid, r, BigInt(p.euid));
-    put(c.egid, r, BigInt(p.egid));
+    (c.time ??= this.column())[r] = timeNs;
+    (c.pid ??= this.column())[r] = p.pid;
+    (c.tid ??= this.column())[r] = p.pid;
+    (c.ppid ??= this.column())[r] = p.ppid;
+    (c.parent_key ??= this.column())[r] = p.parentKey;
+    (c.proc_start ??= this.column())[r] = ctx.wallOffsetNs + p.startNs;
+    (c.uid ??= this.column())[r] = BigInt(p.uid);
+    (c.gid ??= this.column())[r] = BigInt(p.gid);
+    (c.euid ??= this.column())[r] = BigInt(p.euid);
+    (c.egid ??= this.column())[r] = BigInt(p.egid);
     this.text(p.comm, 'comm', null, r);
-    put(c.cgroup_id, r, p.cgroupId);
+    (c.cgroup_id ??= this.column())[r] = p.cgroupId;
     this.text(p.exe, 'exe', 'exe_raw', r);
     this.argv(r, p.argv);
-    put(c.argv_truncated, r, p.argvTruncated);
+    (c.argv_truncated ??= this.column())[r] = p.argvTruncated;
     this.text(p.cwd, 'cwd', 'cwd_raw', r);
-    put(c.loginuid, r, p.loginuid === null ? null : BigInt(p.loginuid));
-    put(c.sessionid, r, p.sessionid === null ? null : BigInt(p.sessionid));
-    put(c.sid, r, p.sid);
-    put(c.tty, r, p.tty);
+    (c.loginuid ??= this.column())[r] = p.loginuid === null ? null : BigInt(p.loginuid);
+    (c.sessionid ??= this.column())[r] = p.sessionid === null ? null : BigInt(p.sessionid);
+    (c.sid ??= this.column())[r] = p.sid;
+    (c.tty ??= this.column())[r] = p.tty;
     if (hash !== null) this.hashFills.push({ row: r, hash });
   }
 
@@ -364,10 +392,10 @@ export class RowBuilder {
   addLoss(timeNs: bigint, ktimeNs: bigint, count: bigint, reason: string, ctx: RowContext): void {
     const r = this.rows++;
     this.common(r, 'loss', null, null, ctx);
-    put(this.c.time, r, timeNs);
-    put(this.c.ktime_ns, r, ktimeNs);
-    put(this.c.lost_count, r, count);
-    put(this.c.lost_reason, r, reason);
+    (this.c.time ??= this.column())[r] = timeNs;
+    (this.c.ktime_ns ??= this.column())[r] = ktimeNs;
+    (this.c.lost_count ??= this.column())[r] = count;
+    (this.c.lost_reason ??= this.column())[r] = reason;
   }
 
   /**
@@ -381,21 +409,16 @@ export class RowBuilder {
     this.reset();
     for (const f of fills) {
       const h = await f.hash;
-      put(c.exe_sha256, f.row, h.sha256);
-      put(c.exe_hash_status, f.row, h.status);
+      (c.exe_sha256 ??= new Array(rows))[f.row] = h.sha256;
+      (c.exe_hash_status ??= new Array(rows))[f.row] = h.status;
     }
-    // Columns never written share one all-null array (the writer only reads).
-    let nulls: unknown[] | null = null;
+    // Columns never written are left out: the writer stores them as all null.
     const columns: Record<string, unknown[]> = {};
     for (const name of COLUMN_NAMES) {
       const arr = c[name];
-      if (arr.length === 0) {
-        nulls ??= new Array<unknown>(rows).fill(null);
-        columns[name] = nulls;
-      } else {
-        pad(arr, rows);
-        columns[name] = arr;
-      }
+      if (arr === undefined) continue;
+      arr.length = rows;
+      columns[name] = arr;
     }
     return { rowCount: rows, columns };
   }

@@ -10,11 +10,16 @@
  *   delete (see store.ts).
  * - Memory stays bounded by one row group: each `writeRowGroup()` encodes the
  *   batch and drains it to the file.
+ * - A batch that does not fit the schema (unknown column, wrong JS type) is
+ *   rejected whole and the writer stays usable.
  * - ENOSPC/EDQUOT at any step raise {@link StorageFullError} after the tmp file
  *   has been removed; other segments are untouched.
- * - Any other failure leaves the writer unusable: call `abort()`.
+ * - Any other I/O failure leaves the writer unusable: call `abort()`.
  *
- * Physical layout and the type mapping: segment-columns.ts, formats/segment.md.
+ * Column chunks are encoded by segment-chunk.ts; the Thrift footer is
+ * hyparquet-writer's `writeMetadata` (a deep import of its src/, so the
+ * dependency stays pinned to 0.17.x). Physical layout and the type mapping:
+ * segment-columns.ts, formats/segment.md.
  */
 import { closeSync, fchmodSync, fsync, openSync, renameSync, unlinkSync, fsyncSync, constants } from 'node:fs';
 import { join } from 'node:path';
