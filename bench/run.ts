@@ -13,7 +13,7 @@
  * workloads in bench/workloads/ into build/bench/ with gcc.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckSession } from '../src/analyze/session.js';
@@ -60,6 +60,15 @@ function loadedRecorders(): number {
   }
 }
 
+/** Newest modification time (ms) under dist/ and of the BPF object: what the recorder runs. */
+function buildStamp(): number {
+  let newest = statSync(join(ROOT, 'build/hindsight.bpf.o')).mtimeMs;
+  for (const e of readdirSync(join(ROOT, 'dist'), { recursive: true, withFileTypes: true })) {
+    if (e.isFile()) newest = Math.max(newest, statSync(join(e.parentPath, e.name)).mtimeMs);
+  }
+  return newest;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function log(line: string): void {
@@ -102,6 +111,7 @@ async function main(): Promise<void> {
   }
   if (!existsSync('/usr/bin/time')) throw new Error('bench: /usr/bin/time (GNU time) is missing: apt-get install time');
   const started = performance.now();
+  const stampAtStart = buildStamp();
   const machine = machineInfo();
   log(machineLine(machine));
   buildWorkloads();
@@ -143,11 +153,17 @@ async function main(): Promise<void> {
     else log(`kept recordings under ${workDir}`);
   }
   const sums = results.map(summarize);
+  const stampAtEnd = buildStamp();
+  const rebuilt = stampAtEnd !== stampAtStart
+    ? `dist/ or the BPF object changed during the run (newest file ${new Date(stampAtStart).toISOString()} at start, `
+      + `${new Date(stampAtEnd).toISOString()} at end): runs after that time measured a different build`
+    : null;
+  if (rebuilt !== null) log(`warning: ${rebuilt}`);
   const elapsedS = (performance.now() - started) / 1000;
   process.stdout.write(`\n${machineLine(machine)}\n\n${summaryTable(sums)}\n\n`);
   if (o.results !== null) {
     const command = `node --import tsx bench/run.ts ${process.argv.slice(2).join(' ')}`.trim();
-    writeFileSync(o.results, resultsMarkdown(machine, command, sums, results, elapsedS));
+    writeFileSync(o.results, resultsMarkdown(machine, command, sums, results, elapsedS, rebuilt));
     log(`wrote ${o.results} (${(elapsedS / 60).toFixed(1)} min)`);
   }
 }

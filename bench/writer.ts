@@ -16,7 +16,7 @@ const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 const ROWS = Number(args.get('rows') ?? 1_000_000);
 const GROUP = Number(args.get('group') ?? 65_536);
-const LEVEL = Number(args.get('level') ?? 3);
+const LEVEL = Number(args.get('level') ?? 1);
 const RUNS = Number(args.get('runs') ?? 3);
 const WORKLOAD = args.get('workload') ?? 'both';
 /** Reorder each batch by (proc_key, seq) before writing: an experiment in clustering rows by process. */

@@ -164,7 +164,7 @@ export function runTable(results: WorkloadResult[]): string {
     for (const x of r.runs) {
       const c = x.rec;
       lines.push(`| ${r.workload.id} | ${x.pair} | ${x.recorded ? 'yes' : 'no'} | ${x.wallS.toFixed(3)} | ${x.foreignRecorders} | `
-        + (c === undefined ? ' | | | | | | | | |' : `${fmtInt(c.events)} | ${c.recorderLost} / ${c.manifestLost} / ${c.lossRows} | `
+        + (c === undefined ? ' | | | | | | | |' : `${fmtInt(c.events)} | ${c.recorderLost} / ${c.manifestLost} / ${c.lossRows} | `
         + `${c.rootFound ? Object.entries(c.counts).map(([k, v]) => `${k} ${fmtInt(v)}`).join(', ') : 'workload root not found'} | `
         + `${fmtInt(c.rows)} | ${fmtInt(c.sizeBytes)} | ${c.cpuAtReadyS.toFixed(2)} / ${(c.cpuBeforeStopS - c.cpuAtReadyS).toFixed(2)} / `
         + `${(c.cpuTotalS - c.cpuBeforeStopS).toFixed(2)} | ${c.stopS.toFixed(2)} | ${(c.maxRssKb / 1024).toFixed(0)} |`));
@@ -178,7 +178,9 @@ export function machineLine(m: Machine): string {
     + `load average at start ${m.loadStart.map((x) => x.toFixed(2)).join(' ')}`;
 }
 
-export function resultsMarkdown(m: Machine, command: string, sums: Summary[], results: WorkloadResult[], elapsedS: number): string {
+export function resultsMarkdown(
+  m: Machine, command: string, sums: Summary[], results: WorkloadResult[], elapsedS: number, rebuilt: string | null,
+): string {
   const foreign = Math.max(0, ...sums.map((s) => s.foreignMax));
   return `# hindsight benchmark results
 
@@ -190,7 +192,7 @@ Command: \`${command}\`
 
 ${summaryTable(sums)}
 
-${foreign > 0 ? `**Other hindsight recorders were loaded during some runs (up to ${foreign}; see the detail).** Their probes slow both the unrecorded and the recorded runs, so ratios are understated and absolute times inflated.\n\n` : ''}## How these are measured
+${foreign > 0 ? `**Other hindsight recorders were loaded during some runs (up to ${foreign}; see the detail).** Their probes slow both the unrecorded and the recorded runs, so ratios are understated and absolute times inflated.\n\n` : ''}${rebuilt !== null ? `**Warning: ${rebuilt}.**\n\n` : ''}## How these are measured
 
 - Each workload runs once unrecorded as a warm-up (not counted), then in pairs: unrecorded, then recorded.
 - Recorded run: a fresh \`node dist/cli/main.js record --out <fresh temp dir> --no-status --rotate 60s\`, started through GNU time; the workload starts after the recorder's \`ready:\` line; 0.5 s after the workload exits the recorder gets SIGINT and the harness waits for it to exit.

@@ -36,7 +36,7 @@ import { chunkColumns, parquetSchema } from './segment-columns.js';
 const MAGIC = 0x31524150;
 
 /** Default ZSTD level: see formats/segment.md for the measurements behind it. */
-export const DEFAULT_ZSTD_LEVEL = 3;
+export const DEFAULT_ZSTD_LEVEL = 1;
 
 export interface SegmentWriterOptions {
   /** Directory of the segment; must exist. */
