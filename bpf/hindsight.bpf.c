@@ -362,10 +362,7 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	if (child->tgid == parent->tgid)
 		f.h.flags = HS_F_THREAD;
 	f.h.size = sizeof(f);
-	if (bpf_ringbuf_output(&events, &f, sizeof(f), 0))
-		count(HS_CNT_LOST_RING);
-	else
-		count(HS_CNT_EMITTED);
+	output(&f, sizeof(f));
 	return 0;
 }
 
@@ -400,10 +397,7 @@ int BPF_PROG(handle_exit, struct task_struct *p, bool group_dead)
 	else
 		x.exit_code = p->exit_code;
 	x.h.size = sizeof(x);
-	if (bpf_ringbuf_output(&events, &x, sizeof(x), 0))
-		count(HS_CNT_LOST_RING);
-	else
-		count(HS_CNT_EMITTED);
+	output(&x, sizeof(x));
 	return 0;
 }
 

@@ -36,7 +36,7 @@ function program(): Command {
     .option('--ring-size <size>', 'BPF ring buffer size (power of two)', '64M')
     .option('--ignore-read-prefix <path...>', 'do not record read-only opens under these prefixes (up to 8)')
     .option('--host <name>', 'host name for the layout', defaultHost())
-    .addOption(new Option('--zstd-level <n>', 'ZSTD level').default('3').hideHelp())
+    .addOption(new Option('--zstd-level <n>', 'ZSTD level').default(String(RECORD_DEFAULTS.zstdLevel)).hideHelp())
     .option('--no-status', 'no live status line even on a terminal')
     .action(async (opts: Record<string, string | string[] | boolean | undefined>) => {
       const isTty = process.stderr.isTTY === true && opts.status !== false;

@@ -59,7 +59,7 @@ export const RECORD_DEFAULTS = {
   segmentMaxBytes: 256 * 1024 * 1024,
   argvMax: 4096,
   ringSizeBytes: 64 * 1024 * 1024,
-  zstdLevel: 3,
+  zstdLevel: 1,
   rowGroupRows: 65_536,
   pollIntervalMs: 10,
   counterIntervalMs: 1000,
