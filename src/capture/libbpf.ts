@@ -173,6 +173,23 @@ export function bpf_link__destroy(link: Pointer): number {
   return call('libbpf', 'bpf_link__destroy', DataType.I32, [P(link)]);
 }
 
+/**
+ * bpf_link__destroy on an ffi-rs worker thread. Destroying a tracepoint link
+ * waits for an RCU grace period (tens of ms); run many at once so the waits
+ * overlap instead of adding up (98 links: about 7 s one by one).
+ */
+export function bpf_link__destroy_in_thread(link: Pointer): Promise<number> {
+  ensureOpen();
+  return load({
+    library: 'libbpf',
+    funcName: 'bpf_link__destroy',
+    retType: DataType.I32,
+    paramsType: [DataType.U64],
+    paramsValue: [link],
+    runInNewThread: true,
+  }) as unknown as Promise<number>;
+}
+
 // ---- maps ------------------------------------------------------------------
 
 // int bpf_map__fd(const struct bpf_map *map);

@@ -229,7 +229,7 @@ export async function runRecord(o: RecordOptions): Promise<{ events: number; los
     if (loopError !== null) throw loopError;
 
     // Stop: detach the programs, then take what they wrote before detaching.
-    obj.detach();
+    await obj.detachConcurrently();
     ring.drain(onRecord);
     recorder.noteCounters(readCounters());
     await recorder.stop();

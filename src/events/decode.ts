@@ -272,11 +272,44 @@ export function bytesToText(bytes: Uint8Array): Text {
   }
 }
 
+/**
+ * Direct-mapped cache of decoded text, keyed by the bytes: comms and paths
+ * repeat from event to event, and a hash plus a compare of a few dozen bytes
+ * is cheaper than decoding, and the events share one string instead of each
+ * holding a copy for the garbage collector to move.
+ */
+const CACHE_SLOTS = 4096;
+const CACHE_MAX_BYTES = 512;
+const cacheKeys: Array<Uint8Array | undefined> = new Array(CACHE_SLOTS);
+const cacheVals: Text[] = new Array(CACHE_SLOTS);
+
+/** Text of bytes[start, end), through the cache for short values. */
+function cachedText(bytes: Uint8Array, start: number, end: number): Text {
+  const len = end - start;
+  if (len > CACHE_MAX_BYTES) return bytesToText(bytes.subarray(start, end));
+  let h = len | 0;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  const slot = (h ^ (h >>> 15)) & (CACHE_SLOTS - 1);
+  const key = cacheKeys[slot];
+  if (key !== undefined && key.length === len) {
+    let same = true;
+    for (let i = 0; i < len; i++) {
+      if (key[i] !== bytes[start + i]) { same = false; break; }
+    }
+    if (same) return cacheVals[slot]!;
+  }
+  const copy = bytes.slice(start, end);
+  const text = bytesToText(copy);
+  cacheKeys[slot] = copy;
+  cacheVals[slot] = text;
+  return text;
+}
+
 /** Reads a NUL-terminated fixed char array. */
 function readCString(bytes: Uint8Array, at: number, max: number): Text {
   let end = at;
   while (end < at + max && bytes[end] !== 0) end++;
-  return bytesToText(bytes.subarray(at, end));
+  return cachedText(bytes, at, end);
 }
 
 /**
@@ -295,7 +328,7 @@ function readStr(view: DataView, bytes: Uint8Array, at: number, length: number, 
 
 function readText(view: DataView, bytes: Uint8Array, at: number, length: number, fieldAt: number, field: string): Text | null {
   const b = readStr(view, bytes, at, length, fieldAt, field);
-  return b === null ? null : bytesToText(b);
+  return b === null ? null : cachedText(b, 0, b.length);
 }
 
 /** Splits a NUL-separated argument area; a trailing NUL ends the last argument. */

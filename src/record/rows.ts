@@ -81,7 +81,8 @@ export class RowBuilder {
    */
   private readonly smallBig = new Map<number, bigint>();
   private readonly startBig = new Map<string, bigint>();
-  private readonly strings = new Map<string, string>();
+  private lastDev = -1;
+  private lastUserDev = 0n;
 
   constructor(private readonly identity: RunIdentity, private readonly capacity = 65_536) {
     this.reset();
@@ -93,16 +94,13 @@ export class RowBuilder {
     this.hashFills = [];
   }
 
-  /**
-   * The shared copy of a repeated string (paths, comms): a batch holds one
-   * object per distinct value, so the decoder's copies die young.
-   */
-  private intern(s: string): string {
-    const hit = this.strings.get(s);
-    if (hit !== undefined) return hit;
-    if (this.strings.size >= 65_536) this.strings.clear();
-    this.strings.set(s, s);
-    return s;
+  /** userDevFromKernel, remembered for the last device (files come in runs on one device). */
+  private userDev(sdev: number): bigint {
+    if (sdev !== this.lastDev) {
+      this.lastDev = sdev;
+      this.lastUserDev = userDevFromKernel(sdev);
+    }
+    return this.lastUserDev;
   }
 
   /** The bigint of a 32-bit value, shared. */
@@ -147,7 +145,7 @@ export class RowBuilder {
   private text(value: Text | null, col: keyof ColumnArrays, rawCol: keyof ColumnArrays | null, r: number): void {
     if (value === null) return;
     if (typeof value === 'string') {
-      (this.c[col] ??= this.column())[r] = this.intern(value);
+      (this.c[col] ??= this.column())[r] = value;
       return;
     }
     const s = storeText(value);
@@ -228,7 +226,7 @@ export class RowBuilder {
     (c.sid ??= this.column())[r] = ev.sid;
     this.text(ev.tty, 'tty', null, r);
     (c.exe_ino ??= this.column())[r] = ev.exeIno;
-    (c.exe_dev ??= this.column())[r] = userDevFromKernel(ev.exeDev);
+    (c.exe_dev ??= this.column())[r] = this.userDev(ev.exeDev);
     (c.exe_mtime ??= this.column())[r] = ev.exeMtimeNs;
     (c.exe_size ??= this.column())[r] = ev.exeSize;
     (c.exe_deleted ??= this.column())[r] = (ev.flags & FLAG.EXE_DELETED) !== 0;
@@ -282,7 +280,7 @@ export class RowBuilder {
     (c.fd ??= this.column())[r] = ev.kind === KIND.OPEN ? (ev.ret >= 0n ? Number(ev.ret) : null) : ev.dirfd === AT_FDCWD ? null : ev.dirfd;
     if (ev.ino !== 0n) {
       (c.ino ??= this.column())[r] = ev.ino;
-      (c.dev ??= this.column())[r] = userDevFromKernel(ev.dev);
+      (c.dev ??= this.column())[r] = this.userDev(ev.dev);
     }
     if (ev.kind === KIND.CHOWN) {
       (c.uid_arg ??= this.column())[r] = idOrNull(ev.uidArg);
