@@ -56,7 +56,7 @@ const view = new DataView(bytes.buffer);
 const out = mkdtempSync(join(tmpdir(), 'hs-bench-'));
 const sink = openRecordingSink({ out, host: 'bench', bootId: 'fa8a2298-d416-4846-b3d0-cae699e1d766', zstdLevel: 3, maxSizeBytes: null, settings: {}, log: () => {} });
 const recorder = new Recorder(sink.store, { host: 'bench', bootId: 'fa8a2298-d416-4846-b3d0-cae699e1d766', wallOffsetNs: 1_700_000_000_000_000_000n, rotateMs: 1e9, segmentMaxBytes: 1e12, rowGroupRows: 65536 },
-  { users: new UserNames(), cgroups: new CgroupPaths(), hasher: new ExeHasher(), nowNs: () => BigInt(Date.now()) * 1_000_000n, bootNowNs: () => 0n });
+  { users: new UserNames(), cgroups: new CgroupPaths(), hasher: new ExeHasher(), nowNs: () => BigInt(Date.now()) * 1_000_000n, bootNowNs: () => 0n, warn: (m: string) => console.error(m) });
 recorder.start([], () => null);
 
 const cpuNs = (u: NodeJS.CpuUsage) => (u.user + u.system) * 1000;
@@ -70,7 +70,7 @@ console.log(`decode only: ${(Number(t1 - t0) / N).toFixed(0)} ns/event wall, ${(
   // Rows only: the recorder without the Parquet writer.
   const nullStore = { openSegment: () => ({ writeRowGroup() {}, bytesWritten: 0 }), closeSegment: async () => {}, abortSegment() {}, noteGap() {} };
   const r2 = new Recorder(nullStore, { host: 'bench', bootId: 'fa8a2298-d416-4846-b3d0-cae699e1d766', wallOffsetNs: 1_700_000_000_000_000_000n, rotateMs: 1e9, segmentMaxBytes: 1e12, rowGroupRows: 65536 },
-    { users: new UserNames(), cgroups: new CgroupPaths(), hasher: new ExeHasher(), nowNs: () => BigInt(Date.now()) * 1_000_000n, bootNowNs: () => 0n });
+    { users: new UserNames(), cgroups: new CgroupPaths(), hasher: new ExeHasher(), nowNs: () => BigInt(Date.now()) * 1_000_000n, bootNowNs: () => 0n, warn: (m: string) => console.error(m) });
   r2.start([], () => null);
   const t2 = process.hrtime.bigint();
   const c2 = process.cpuUsage();

@@ -183,6 +183,14 @@ static __always_inline int take(__u64 pid_tgid, __u32 nr, struct hs_pending *out
 		return stash(ctx, nargs);                                  \
 	}
 
+/* A sys_exit_<name> program that hands the exit to `fn` with the syscall number. */
+#define EXIT(name, fn)                                                     \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                         \
+	int handle_exit_##name(struct trace_event_raw_sys_exit *ctx)       \
+	{                                                                  \
+		return fn(ctx, NR_##name);                                 \
+	}
+
 /* ---- process lifecycle -------------------------------------------------- */
 
 /* Fields of hs_exec that come from the exec'ing task, success or failure. */
@@ -329,17 +337,9 @@ static __always_inline int exec_exit(struct trace_event_raw_sys_exit *ctx, __u32
 ENTER(execve, 3)
 ENTER(execveat, 5)
 
-SEC("tracepoint/syscalls/sys_exit_execve")
-int handle_exit_execve(struct trace_event_raw_sys_exit *ctx)
-{
-	return exec_exit(ctx, NR_execve);
-}
+EXIT(execve, exec_exit)
 
-SEC("tracepoint/syscalls/sys_exit_execveat")
-int handle_exit_execveat(struct trace_event_raw_sys_exit *ctx)
-{
-	return exec_exit(ctx, NR_execveat);
-}
+EXIT(execveat, exec_exit)
 
 /*
  * sched_process_fork fires in kernel_clone() (kernel/fork.c) in the parent
@@ -995,23 +995,11 @@ static __always_inline int dns_exit(struct trace_event_raw_sys_exit *ctx, __u32 
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_exit_sendto")
-int handle_exit_sendto(struct trace_event_raw_sys_exit *ctx)
-{
-	return dns_exit(ctx, NR_sendto);
-}
+EXIT(sendto, dns_exit)
 
-SEC("tracepoint/syscalls/sys_exit_sendmsg")
-int handle_exit_sendmsg(struct trace_event_raw_sys_exit *ctx)
-{
-	return dns_exit(ctx, NR_sendmsg);
-}
+EXIT(sendmsg, dns_exit)
 
-SEC("tracepoint/syscalls/sys_exit_sendmmsg")
-int handle_exit_sendmmsg(struct trace_event_raw_sys_exit *ctx)
-{
-	return dns_exit(ctx, NR_sendmmsg);
-}
+EXIT(sendmmsg, dns_exit)
 
 /*
  * Whether this program runs in interrupt context, on a CPU's irq stack
@@ -1304,23 +1292,11 @@ ENTER(init_module, 3)
 ENTER(finit_module, 3)
 ENTER(delete_module, 2)
 
-SEC("tracepoint/syscalls/sys_exit_init_module")
-int handle_exit_init_module(struct trace_event_raw_sys_exit *ctx)
-{
-	return module_exit(ctx, NR_init_module);
-}
+EXIT(init_module, module_exit)
 
-SEC("tracepoint/syscalls/sys_exit_finit_module")
-int handle_exit_finit_module(struct trace_event_raw_sys_exit *ctx)
-{
-	return module_exit(ctx, NR_finit_module);
-}
+EXIT(finit_module, module_exit)
 
-SEC("tracepoint/syscalls/sys_exit_delete_module")
-int handle_exit_delete_module(struct trace_event_raw_sys_exit *ctx)
-{
-	return module_exit(ctx, NR_delete_module);
-}
+EXIT(delete_module, module_exit)
 
 /* bpf(BPF_PROG_LOAD, attr, size): only that command is stashed. */
 SEC("tracepoint/syscalls/sys_enter_bpf")

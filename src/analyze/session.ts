@@ -33,6 +33,10 @@ export type SqlValue = JS;
 export type SqlRow = Record<string, SqlValue>;
 /** Query parameters: positional (`?`, `$1`) or named (`$name`). */
 export type SqlParams = DuckDBValue[] | Record<string, DuckDBValue>;
+/** A result column: its name and DuckDB type as SQL text (`TIMESTAMP_NS`, `VARCHAR[]`, ...). */
+export interface SqlColumn { name: string; type: string }
+/** One chunk of a streamed result (at most a DuckDB vector, 2048 rows). */
+export interface SqlChunk { columns: SqlColumn[]; rows: SqlRow[] }
 
 
 function timestampAsBigint(value: DuckDBValue): JS {
@@ -81,6 +85,36 @@ export class DuckSession {
     } catch (cause) {
       throw new Error(`session: query: ${sql.trim().split('\n')[0]}`, { cause });
     }
+  }
+
+  /**
+   * Run one statement and yield its rows chunk by chunk, so a large result is
+   * never held in memory whole. Every chunk carries the column names and types
+   * (a result with no rows yields one empty chunk, so callers still learn the columns).
+   * @throws Error `session: query: <first line of sql>` with DuckDB's error as cause.
+   */
+  async *stream(sql: string, params?: SqlParams): AsyncGenerator<SqlChunk> {
+    let columns: SqlColumn[];
+    let rows: AsyncIterableIterator<SqlRow[]>;
+    try {
+      const result = await this.connection.stream(sql, params);
+      const types = result.columnTypes();
+      columns = result.columnNames().map((name, i) => ({ name, type: String(types[i]) }));
+      rows = result.yieldConvertedRowObjects(rowConverter) as AsyncIterableIterator<SqlRow[]>;
+    } catch (cause) {
+      throw new Error(`session: query: ${sql.trim().split('\n')[0]}`, { cause });
+    }
+    let any = false;
+    try {
+      for await (const chunk of rows) {
+        if (chunk.length === 0) continue;
+        any = true;
+        yield { columns, rows: chunk };
+      }
+    } catch (cause) {
+      throw new Error(`session: read result of: ${sql.trim().split('\n')[0]}`, { cause });
+    }
+    if (!any) yield { columns, rows: [] };
   }
 
   /** Release the connection and the database. */

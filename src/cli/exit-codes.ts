@@ -10,12 +10,14 @@
  * | 2 | usage: a bad option or value |
  * | 3 | this host cannot record: privileges, BTF, libbpf, a missing hook |
  * | 4 | the output is unusable: full disk, locked by another recorder, not writable |
+ * | 5 | partial data: the answer was printed, but some segments were skipped (named in warnings) |
+ * | 6 | verify found tampering or damage (altered, missing, extra segments; a broken hash chain) |
  */
 import { NotSupportedError, PermissionError, VerifierError } from '../capture/errors.js';
 import { LockedError, StorageFullError } from '../record/errors.js';
 import { UsageError } from './units.js';
 
-export const EXIT = { OK: 0, ERROR: 1, USAGE: 2, HOST: 3, OUTPUT: 4 } as const;
+export const EXIT = { OK: 0, ERROR: 1, USAGE: 2, HOST: 3, OUTPUT: 4, PARTIAL: 5, FINDINGS: 6 } as const;
 
 interface CommanderLike { code?: string; exitCode?: number }
 
@@ -33,7 +35,19 @@ export function exitCodeFor(err: unknown): number {
   if (err instanceof PermissionError || err instanceof NotSupportedError || err instanceof VerifierError) return EXIT.HOST;
   if (err instanceof HostError) return EXIT.HOST;
   if (err instanceof StorageFullError || err instanceof LockedError || err instanceof OutputError) return EXIT.OUTPUT;
+  if (err instanceof PartialDataError) return EXIT.PARTIAL;
+  if (err instanceof FindingsError) return EXIT.FINDINGS;
   return EXIT.ERROR;
+}
+
+/** The command printed its answer, but from partial data (segments skipped). */
+export class PartialDataError extends Error {
+  override name = 'PartialDataError';
+}
+
+/** `verify` found something wrong; the findings were printed. */
+export class FindingsError extends Error {
+  override name = 'FindingsError';
 }
 
 /** The host lacks something recording needs (BTF, libbpf, a capability). */

@@ -9,6 +9,10 @@ import { exitCodeFor, EXIT, formatError } from './exit-codes.js';
 import { defaultHost, RECORD_DEFAULTS, runRecord } from './record.js';
 import { runDemo } from './demo.js';
 import { parseDuration, parseSize } from './units.js';
+import { registerQueryCommand } from './query.js';
+import { registerInfoCommand } from './info.js';
+import { registerVerifyCommand } from './verify.js';
+import { registerExportCommand } from './export.js';
 
 function stopOnSignals(): Promise<string> {
   return new Promise((resolve) => {
@@ -74,6 +78,11 @@ function program(): Command {
     .action(async (opts: { out: string }) => {
       await runDemo({ out: opts.out, print: (s) => process.stdout.write(s) });
     });
+
+  registerQueryCommand(cli);
+  registerInfoCommand(cli);
+  registerVerifyCommand(cli);
+  registerExportCommand(cli);
 
   return cli;
 }

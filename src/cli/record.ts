@@ -157,6 +157,7 @@ export async function runRecord(o: RecordOptions): Promise<{ events: number; los
     }, {
       users: new UserNames(), cgroups: new CgroupPaths(), hasher,
       nowNs: () => BigInt(Date.now()) * 1_000_000n, bootNowNs: boottimeNs,
+      warn: (m) => o.log(`warning: ${m}`),
     });
     recorder.start(snapshotProcesses(o.argvMax), hashSnapshotExe(hasher));
 
@@ -207,7 +208,8 @@ export async function runRecord(o: RecordOptions): Promise<{ events: number; los
               lastCountersMs = now;
               if (o.statusLine) {
                 o.status(`events ${recorder.totals.events} (${Math.round(rate)}/s)  lost ${recorder.totals.lost}  `
-                  + `bytes ${formatBytes(recorder.totals.bytes + recorder.openSegmentBytes)}  segments ${recorder.totals.segments}`);
+                  + `written ${formatBytes(recorder.totals.bytes + recorder.openSegmentBytes)} (+${recorder.bufferedRows} rows buffered)  `
+                  + `segments ${recorder.totals.segments}`);
               }
             }
             if (recorder.rotationDue(now)) {

@@ -55,3 +55,12 @@ export class OutputNotWritableError extends Error {
     this.dir = dir;
   }
 }
+
+/**
+ * A batch could not be encoded (a value outside its column's type: a bug in
+ * row building, never an I/O problem). The row group was rolled back and the
+ * writer stays usable; the caller decides what to do with the rows.
+ */
+export class SegmentEncodeError extends Error {
+  override name = 'SegmentEncodeError';
+}

@@ -16,6 +16,7 @@ import type { KernelEvent } from '../events/decode.js';
 import { KIND } from '../events/layout.js';
 import { bootPrefix } from '../events/process-key.js';
 import type { ColumnBatch } from './batch.js';
+import { SegmentEncodeError } from './errors.js';
 import { CgroupPaths, containerIdFromCgroup } from './cgroups.js';
 import type { ExeHash, ExeHasher } from './exe-hash.js';
 import { ProcessTable, type LiveProcess } from './process-table.js';
@@ -31,7 +32,7 @@ export interface SegmentStats {
   seqMin: bigint | null;
   seqMax: bigint | null;
   countsByKind: Record<string, number>;
-  lost: { ring_full: bigint; stash_full: bigint; decode_error: bigint };
+  lost: { ring_full: bigint; stash_full: bigint; decode_error: bigint; encode_error: bigint };
 }
 
 /** A segment being written. */
@@ -73,6 +74,8 @@ export interface RecorderDeps {
   nowNs: () => bigint;
   /** CLOCK_BOOTTIME now, ns. */
   bootNowNs: () => bigint;
+  /** Reports a problem that does not stop recording. */
+  warn: (message: string) => void;
 }
 
 /** Running totals for the status line and the stop entry. */
@@ -86,7 +89,7 @@ export interface RecorderTotals {
 function emptyStats(): SegmentStats {
   return {
     rows: 0, timeMinNs: null, timeMaxNs: null, seqMin: null, seqMax: null, countsByKind: {},
-    lost: { ring_full: 0n, stash_full: 0n, decode_error: 0n },
+    lost: { ring_full: 0n, stash_full: 0n, decode_error: 0n, encode_error: 0n },
   };
 }
 
@@ -243,7 +246,7 @@ export class Recorder {
   }
 
   /** Records `count` events lost for `reason` (also used for undecodable records). */
-  noteLoss(reason: 'ring_full' | 'stash_full' | 'decode_error', count: bigint, now = this.deps.nowNs(), ktime = this.deps.bootNowNs()): void {
+  noteLoss(reason: 'ring_full' | 'stash_full' | 'decode_error' | 'encode_error', count: bigint, now = this.deps.nowNs(), ktime = this.deps.bootNowNs()): void {
     const ctx: RowContext = {
       seq: this.seq, wallOffsetNs: this.opts.wallOffsetNs, key: null, parentKey: null,
       user: null, euser: null, cgroup: null, containerId: null,
@@ -271,10 +274,31 @@ export class Recorder {
       try {
         seg.writeRowGroup(batch);
       } catch (err) {
-        this.fail(err);
+        if (err instanceof SegmentEncodeError) this.dropBatch(batch, err);
+        else this.fail(err);
       }
     });
     return this.writing;
+  }
+
+  /**
+   * A batch the writer could not encode: its rows are lost, which is said in
+   * a warning, a loss row and a gap covering the batch's time range; the
+   * recording goes on.
+   */
+  private dropBatch(batch: ColumnBatch, err: Error): void {
+    let from: bigint | null = null;
+    let to: bigint | null = null;
+    for (const t of batch.columns.time ?? []) {
+      if (typeof t !== 'bigint') continue;
+      if (from === null || t < from) from = t;
+      if (to === null || t > to) to = t;
+    }
+    const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+    this.deps.warn(`${err.message}${cause}; ${batch.rowCount} rows lost`);
+    this.noteLoss('encode_error', BigInt(batch.rowCount));
+    const now = this.deps.nowNs();
+    this.store.noteGap(from ?? now, to ?? now, `events lost: ${batch.rowCount} (encode_error${cause})`);
   }
 
   private fail(err: unknown): void {
@@ -321,7 +345,12 @@ export class Recorder {
     return this.table.size;
   }
 
-  /** The row currently being written to, for the status line. */
+  /** Rows built but not yet written as a row group, for the status line. */
+  get bufferedRows(): number {
+    return this.rows.rowCount;
+  }
+
+  /** Bytes written to the open segment so far, for the status line. */
   get openSegmentBytes(): number {
     return this.seg?.bytesWritten ?? 0;
   }

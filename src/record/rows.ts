@@ -56,6 +56,8 @@ export interface RunIdentity {
 }
 
 const U32_UNSET = 0xffffffff;
+const O_CREAT = 0o100;
+const O_TMPFILE = 0o20000000;
 const AT_FDCWD = -100;
 
 function idOrNull(v: number | bigint): bigint | null {
@@ -219,7 +221,7 @@ export class RowBuilder {
     }
     this.argv(r, ev.argv);
     (c.argv_truncated ??= this.column())[r] = (ev.flags & FLAG.ARGV_TRUNC) !== 0;
-    (c.argc ??= this.column())[r] = ev.argc;
+    (c.argc ??= this.column())[r] = Math.min(ev.argc, 0x7fffffff);
     (c.egid ??= this.column())[r] = BigInt(ev.egid);
     (c.loginuid ??= this.column())[r] = ev.loginuid === U32_UNSET ? null : BigInt(ev.loginuid);
     (c.sessionid ??= this.column())[r] = ev.sessionid === U32_UNSET ? null : BigInt(ev.sessionid);
@@ -276,7 +278,10 @@ export class RowBuilder {
     if (ev.kind === KIND.SYMLINK) this.text(ev.path2Arg, 'path2', 'path2_raw', r);
     else if (ev.kind === KIND.RENAME || ev.kind === KIND.LINK) this.text(resolvePath(ev.path2Arg, ev.base2), 'path2', 'path2_raw', r);
     (c.flags ??= this.column())[r] = this.big(ev.argFlags);
-    if (ev.kind === KIND.OPEN || ev.kind === KIND.CHMOD || ev.kind === KIND.MKDIR) (c.mode ??= this.column())[r] = ev.mode;
+    // The kernel passes mode through untouched: open ignores it (garbage bits
+    // included) unless it creates, so it is kept only where it means something.
+    const creates = (ev.argFlags & (O_CREAT | O_TMPFILE)) !== 0;
+    if ((ev.kind === KIND.OPEN && creates) || ev.kind === KIND.CHMOD || ev.kind === KIND.MKDIR) (c.mode ??= this.column())[r] = ev.mode & 0o7777;
     (c.fd ??= this.column())[r] = ev.kind === KIND.OPEN ? (ev.ret >= 0n ? Number(ev.ret) : null) : ev.dirfd === AT_FDCWD ? null : ev.dirfd;
     if (ev.ino !== 0n) {
       (c.ino ??= this.column())[r] = ev.ino;
@@ -306,7 +311,7 @@ export class RowBuilder {
       (c.tcp_new_state ??= this.column())[r] = tcpStateName(ev.newState);
       (c.softirq ??= this.column())[r] = (ev.flags & FLAG.SOFTIRQ) !== 0;
     }
-    if (ev.kind === KIND.LISTEN) (c.backlog ??= this.column())[r] = ev.backlog;
+    if (ev.kind === KIND.LISTEN) (c.backlog ??= this.column())[r] = ev.backlog | 0; // int in listen(2)
     if (ev.unixPath !== null) {
       const s = storeText(ev.unixPath);
       (c.unix_path ??= this.column())[r] = s.text !== null && s.text.startsWith('\0') ? `@${s.text.slice(1)}` : s.text;
@@ -353,7 +358,7 @@ export class RowBuilder {
       case KIND.BPF_PROG:
         this.text(ev.str, 'name', null, r);
         (c.bpf_prog_type ??= this.column())[r] = bpfProgTypeName(Number(ev.arg0));
-        (c.bpf_insn_cnt ??= this.column())[r] = Number(ev.arg1);
+        (c.bpf_insn_cnt ??= this.column())[r] = Number(ev.arg1 & 0x7fffffffn);
         break;
     }
   }

@@ -27,7 +27,7 @@ import type { ColumnChunk, KeyValue, RowGroup, SchemaElement } from 'hyparquet';
 import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
 import { Compressor } from 'zstd-napi';
 import type { ColumnBatch, SegmentSchema } from './batch.js';
-import { StorageFullError, isStorageFull } from './errors.js';
+import { StorageFullError, isStorageFull, SegmentEncodeError } from './errors.js';
 import { ChunkScratch, writeChunk, type ChunkColumn, type Compress } from './segment-chunk.js';
 import { FileSink } from './segment-file.js';
 import { chunkColumns, parquetSchema } from './segment-columns.js';
@@ -185,7 +185,7 @@ export class SegmentWriter {
     } catch (cause) {
       this.sink.rollback();
       this.rowGroups.length = groups;
-      throw new Error(`segment: encode row group for ${this.tmpPath}`, { cause });
+      throw new SegmentEncodeError(`segment: encode row group for ${this.tmpPath}`, { cause });
     }
     try {
       this.sink.flush();
