@@ -64,15 +64,31 @@ static long walk_step(__u32 index, void *data)
 	}
 	d = hs_cast(w->dentry, struct dentry);
 	parent = (__u64)d->d_parent;
-	if (!parent || parent == w->dentry)
-		goto done; /* IS_ROOT(): a detached tree or outside our root */
-
 	len = d->d_name.len;
 	name = d->d_name.name;
 	if (len > HS_NAME_MAX) {
 		len = HS_NAME_MAX;
 		w->trunc = 1;
 	}
+	if (!parent)
+		goto done;
+	if (parent == w->dentry) {
+		/*
+		 * IS_ROOT() below a mount root: a detached tree, or a pseudo file
+		 * made by alloc_file_pseudo() (memfd, anon files) whose dentry is
+		 * its own parent and whose only name is its own. Name the latter as
+		 * d_path() does for memfd ("/memfd:x", fs/d_path.c): only when it is
+		 * the first component and has a name that is not "/".
+		 */
+		unsigned char first = 0;
+
+		if (w->pos != HS_PATH_MAX || len == 0)
+			goto done;
+		bpf_probe_read_kernel(&first, 1, name);
+		if (first == '/')
+			goto done;
+	}
+
 	pos = w->pos;
 	if (pos > HS_PATH_MAX)
 		goto done;

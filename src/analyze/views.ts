@@ -60,9 +60,15 @@ export function segmentColumns(): SchemaColumn[] {
   return schemaColumns;
 }
 
-/** The columns of a per-kind view over `kinds`. */
-export function kindViewColumns(kinds: string[]): string[] {
-  return segmentColumns().filter((c) => c.kinds === '*' || c.kinds.some((k) => kinds.includes(k))).map((c) => c.name);
+/**
+ * The columns of a per-kind view over `kinds`: those the schema marks for the
+ * kinds (or all kinds), in schema order, limited to `present` (the columns the
+ * segments actually have, so segments written before a column was added still open).
+ */
+export function kindViewColumns(kinds: string[], present?: ReadonlySet<string>): string[] {
+  return segmentColumns()
+    .filter((c) => (c.kinds === '*' || c.kinds.some((k) => kinds.includes(k))) && (present === undefined || present.has(c.name)))
+    .map((c) => c.name);
 }
 
 /** A TIMESTAMP_NS literal for ns since the epoch (UTC). */
@@ -98,8 +104,9 @@ export async function defineViews(session: DuckSession, rec: OpenedRecording, wi
   await session.query(`CREATE OR REPLACE VIEW events AS
     SELECT * FROM read_parquet([${list}], union_by_name = true, hive_partitioning = false)
     WHERE ${windowCondition(window)}`);
+  const present = new Set((await session.query('SELECT column_name FROM (DESCRIBE events)')).map((r) => String(r.column_name)));
   for (const [view, kinds] of Object.entries(KIND_VIEWS)) {
-    const cols = kindViewColumns(kinds).map(sqlIdentifier).join(', ');
+    const cols = kindViewColumns(kinds, present).map(sqlIdentifier).join(', ');
     await session.query(`CREATE OR REPLACE VIEW ${sqlIdentifier(view)} AS
       SELECT ${cols} FROM events WHERE kind IN (${kinds.map(sqlString).join(', ')})`);
   }

@@ -36,6 +36,7 @@ mkdir subdir
 ln -s renamed.txt link.txt
 rm link.txt renamed.txt
 /nonexistent/hindsight-missing-binary 2>/dev/null || true
+python3 -c 'import os; fd = os.memfd_create("hindsight-memfd"); os.write(fd, open("/bin/true", "rb").read()); os.execv("/proc/self/fd/%d" % fd, ["memfd-true"])'
 python3 -c '
 import socket, struct, sys
 port, name = int(sys.argv[1]), sys.argv[2]

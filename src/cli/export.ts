@@ -2,38 +2,22 @@
  * `hindsight export REC... --to jsonl|csv|timesketch [--out FILE]`: streams
  * the events (chunk by chunk from DuckDB, never the whole result in memory)
  * to stdout or a file. Timesketch lines hold `message`, `datetime` (ISO 8601,
- * UTC, ns), `timestamp` (µs since the epoch), `timestamp_desc`, and the
+ * UTC, µs: Timesketch's resolution; `ktime_ns` keeps the kernel's ns), `timestamp` (µs since the epoch), `timestamp_desc`, and the
  * event's non-null columns as attributes.
  */
-import { createWriteStream } from 'node:fs';
 import { Command, Option } from 'commander';
 import { exportSql, type ExportFormat } from '../analyze/export.js';
 import type { SqlColumn, SqlRow } from '../analyze/session.js';
 import { csvLine, isoTime, jsonValue } from './output.js';
 import { checkPartial, openForCommand, windowOptions } from './recording-args.js';
-
-interface Sink { write(text: string): Promise<void>; close(): Promise<void> }
-
-function sinkFor(out: string | undefined): Sink {
-  const stream: NodeJS.WritableStream = out === undefined ? process.stdout : createWriteStream(out, { mode: 0o600 });
-  const failed = new Promise<never>((_, reject) => stream.once('error', (err: Error) => reject(new Error(`export: write ${out ?? 'stdout'}`, { cause: err }))));
-  failed.catch(() => {});
-  return {
-    async write(text) {
-      if (!stream.write(text)) await Promise.race([new Promise((r) => stream.once('drain', r)), failed]);
-    },
-    async close() {
-      if (out !== undefined) await Promise.race([new Promise<void>((r) => stream.end(() => r())), failed]);
-    },
-  };
-}
+import { sinkFor } from './sink.js';
 
 /** One line of Timesketch JSONL: required fields first, then the non-null columns. */
 export function timesketchLine(columns: SqlColumn[], row: SqlRow): string {
   const t = row.time as bigint;
   const parts = [
     `"message":${jsonValue(row.message ?? null, 'VARCHAR')}`,
-    `"datetime":${JSON.stringify(isoTime(t, 9))}`,
+    `"datetime":${JSON.stringify(isoTime(t / 1000n, 6))}`,
     `"timestamp":${(t / 1000n).toString()}`,
     `"timestamp_desc":${jsonValue(row.timestamp_desc ?? null, 'VARCHAR')}`,
   ];

@@ -10,6 +10,7 @@ import type { SqlColumn, SqlParams, SqlRow } from '../analyze/session.js';
 import { sqlString } from '../analyze/sql.js';
 import { csvLine, jsonLine, renderTable } from './output.js';
 import { checkPartial, openForCommand, windowOptions } from './recording-args.js';
+import { sinkFor } from './sink.js';
 import { UsageError } from './units.js';
 
 interface QueryOptions {
@@ -100,20 +101,25 @@ async function printResult(chunks: AsyncGenerator<{ columns: SqlColumn[]; rows: 
   let columns: SqlColumn[] = [];
   const tableRows: SqlRow[] = [];
   let first = true;
-  try {
-    for await (const chunk of chunks) {
-      columns = chunk.columns;
-      if (format === 'csv' && first) process.stdout.write(`${columns.map((c) => c.name).join(',')}\n`);
-      first = false;
-      if (format === 'table') tableRows.push(...chunk.rows);
-      else process.stdout.write(chunk.rows.map((r) => (format === 'csv' ? csvLine(columns, r) : jsonLine(columns, r))).join(''));
+  const out = sinkFor(undefined);
+  const it = chunks[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<{ columns: SqlColumn[]; rows: SqlRow[] }>;
+    try {
+      next = await it.next();
+    } catch (err) {
+      throw sqlError(err, what);
     }
-  } catch (err) {
-    throw sqlError(err, what);
+    if (next.done) break;
+    columns = next.value.columns;
+    if (format === 'csv' && first) await out.write(`${columns.map((c) => c.name).join(',')}\n`);
+    first = false;
+    if (format === 'table') tableRows.push(...next.value.rows);
+    else await out.write(next.value.rows.map((r) => (format === 'csv' ? csvLine(columns, r) : jsonLine(columns, r))).join(''));
   }
   if (format === 'table') {
-    process.stdout.write(renderTable(columns, tableRows, terminalWidth()));
-    process.stdout.write(`(${tableRows.length} row${tableRows.length === 1 ? '' : 's'})\n`);
+    await out.write(renderTable(columns, tableRows, terminalWidth()));
+    await out.write(`(${tableRows.length} row${tableRows.length === 1 ? '' : 's'})\n`);
   }
 }
 

@@ -6,7 +6,7 @@
 
 export const COLUMN_NAMES = [
   'seq', 'time', 'ktime_ns', 'kind', 'syscall', 'host', 'boot_id', 'pid', 'tid', 'ppid', 'proc_key',
-  'parent_key', 'proc_start', 'uid', 'gid', 'euid', 'user', 'euser', 'comm', 'cgroup_id', 'cgroup',
+  'parent_key', 'proc_start', 'uid', 'gid', 'euid', 'user', 'euser', 'group_name', 'comm', 'cgroup_id', 'cgroup',
   'container_id', 'exe', 'exe_raw', 'filename', 'script', 'interp', 'argv', 'argv_raw', 'argv_truncated',
   'argc', 'cwd', 'cwd_raw', 'egid', 'loginuid', 'sessionid', 'sid', 'tty', 'exe_ino', 'exe_dev', 'exe_mtime',
   'exe_size', 'exe_deleted', 'exe_memfd', 'exe_sha256', 'exe_hash_status', 'exec_tid', 'child_pid',

@@ -116,7 +116,7 @@ export class Recorder {
     this.rows = new RowBuilder({ host: opts.host, bootId: opts.bootId }, opts.rowGroupRows);
     this.lastLossCheckNs = deps.nowNs();
     this.ctx = {
-      seq: 0n, wallOffsetNs: opts.wallOffsetNs, key: '', parentKey: null, user: null, euser: null,
+      seq: 0n, wallOffsetNs: opts.wallOffsetNs, key: '', parentKey: null, user: null, euser: null, group: null,
       cgroup: null, containerId: null, childKey: undefined,
     };
   }
@@ -152,7 +152,7 @@ export class Recorder {
     const cg = this.cgroup(p.cgroupId);
     return {
       seq: 0n, wallOffsetNs: this.opts.wallOffsetNs, key: p.key, parentKey: p.parentKey,
-      user: this.deps.users.userName(p.uid), euser: this.deps.users.userName(p.euid),
+      user: this.deps.users.userName(p.uid), euser: this.deps.users.userName(p.euid), group: this.deps.users.groupName(p.gid),
       cgroup: cg.path ?? p.cgroupPath, containerId: cg.container ?? (p.cgroupPath === null ? null : containerIdFromCgroup(p.cgroupPath)),
     };
   }
@@ -195,6 +195,7 @@ export class Recorder {
     ctx.parentKey = parentKey;
     ctx.user = this.deps.users.userName(ev.uid);
     ctx.euser = ev.euid === ev.uid ? ctx.user : this.deps.users.userName(ev.euid);
+    ctx.group = this.deps.users.groupName(ev.gid);
     ctx.cgroup = cg.path;
     ctx.containerId = cg.container;
     ctx.childKey = undefined;
@@ -249,7 +250,7 @@ export class Recorder {
   noteLoss(reason: 'ring_full' | 'stash_full' | 'decode_error' | 'encode_error', count: bigint, now = this.deps.nowNs(), ktime = this.deps.bootNowNs()): void {
     const ctx: RowContext = {
       seq: this.seq, wallOffsetNs: this.opts.wallOffsetNs, key: null, parentKey: null,
-      user: null, euser: null, cgroup: null, containerId: null,
+      user: null, euser: null, group: null, cgroup: null, containerId: null,
     };
     this.rows.addLoss(now, ktime, count, reason, ctx);
     this.countRow('loss', now, null);

@@ -43,6 +43,7 @@ export interface RowContext {
   parentKey: string | null;
   user: string | null;
   euser: string | null;
+  group: string | null;
   cgroup: string | null;
   containerId: string | null;
   /** For exec rows: the child's key for fork rows. */
@@ -166,6 +167,7 @@ export class RowBuilder {
     (c.parent_key ??= this.column())[r] = ctx.parentKey;
     (c.user ??= this.column())[r] = ctx.user;
     (c.euser ??= this.column())[r] = ctx.euser;
+    (c.group_name ??= this.column())[r] = ctx.group;
     (c.cgroup ??= this.column())[r] = ctx.cgroup;
     (c.container_id ??= this.column())[r] = ctx.containerId;
     if (ev === null) return;

@@ -66,6 +66,7 @@ describe('hindsight record, on the scripted activity', () => {
     expect(e.ppid).toBe(a.shellPid);
     expect(e.uid).toBe(0n);
     expect(e.user).toBe('root');
+    expect(e.group_name).toBe('root');
     expect(e.exe_hash_status).toBe('ok');
     expect(e.exe_sha256).toBe(sha256(realpathSync('/bin/echo')));
     expect(e.syscall).toBe('execve');
@@ -94,6 +95,17 @@ describe('hindsight record, on the scripted activity', () => {
     const e = one((r) => r.kind === 'exec_fail' && r.filename === '/nonexistent/hindsight-missing-binary', 'failed exec');
     expect(e.error).toBe('ENOENT');
     expect(e.ret).toBe(-2n);
+  });
+
+  it('records an exec from a memfd as such', () => {
+    const e = one((r) => r.kind === 'exec' && Array.isArray(r.argv) && r.argv[0] === 'memfd-true', 'memfd exec');
+    expect(e.exe).toBe('/memfd:hindsight-memfd');
+    expect(e.exe_memfd).toBe(true);
+    expect(e.exe_deleted).toBe(true);
+    expect(String(e.filename)).toMatch(/^\/proc\/self\/fd\/\d+$/);
+    // A memfd can only be hashed through /proc/<pid>/exe while the process lives.
+    expect(['ok', 'gone']).toContain(e.exe_hash_status);
+    if (e.exe_hash_status === 'ok') expect(e.exe_sha256).toBe(sha256('/bin/true'));
   });
 
   it('records a file create with the kernel-resolved path, flags and fd', () => {

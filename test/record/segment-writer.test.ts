@@ -57,9 +57,9 @@ function expectedRows(batches: ColumnBatch[]): Record<string, unknown>[] {
 }
 
 describe('segment schema', () => {
-  it('loads the shipped contract with 95 typed columns', () => {
+  it('loads the shipped contract with 96 typed columns', () => {
     expect(schema.version).toBe(1);
-    expect(schema.columns).toHaveLength(95);
+    expect(schema.columns).toHaveLength(96);
   });
 
   it.each([
