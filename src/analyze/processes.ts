@@ -46,13 +46,19 @@ export const UNCERTAIN_REASONS = {
  * The view's SQL. Kinds read: snapshot, fork, exec, exit, loss, and every
  * other row for first/last seen and the last parent.
  */
-export const PROCESSES_SQL = `
+export const PROCESSES_BASE_SQL = `
 WITH
 lineage_rows AS (
   SELECT host, boot_id, kind, time, seq, pid, ppid, proc_key, parent_key, proc_start, uid, "user", comm,
          exe, argv, exec_tid, exit_code, exit_signal, core_dumped
   FROM events
   WHERE proc_key IS NOT NULL
+  UNION ALL
+  -- The child side of each fork, so a process whose own rows were all lost still has a row.
+  SELECT host, boot_id, 'forked', time, seq, child_pid, pid, child_key, proc_key, NULL, uid, "user", comm,
+         NULL, NULL, NULL, NULL, NULL, NULL
+  FROM events
+  WHERE kind = 'fork' AND NOT is_thread AND child_key IS NOT NULL
 ),
 per_key AS MATERIALIZED (
   SELECT
@@ -60,7 +66,7 @@ per_key AS MATERIALIZED (
     any_value(host) AS host,
     any_value(boot_id) AS boot_id,
     any_value(pid) AS pid,
-    min(proc_start) AS start_time,
+    coalesce(min(proc_start), min(time) FILTER (WHERE kind = 'forked')) AS start_time,
     min(time) AS first_seen,
     max(time) AS last_seen,
     arg_min(parent_key, time) FILTER (WHERE kind = 'snapshot') AS snap_parent_key,
@@ -127,27 +133,40 @@ base AS MATERIALIZED (
   FROM per_key p
   LEFT JOIN fork_image fi ON fi.key = p.key
   LEFT JOIN recording_start rs ON rs.host IS NOT DISTINCT FROM p.host AND rs.boot_id IS NOT DISTINCT FROM p.boot_id
+)
+SELECT * FROM base
+`;
+
+/**
+ * The view from \`lineage_base\` (PROCESSES_BASE_SQL, kept as a table: a CTE
+ * referenced inside a recursive CTE would be recomputed at every level).
+ */
+export const PROCESSES_LINKS_SQL = `
+SELECT key, parent_key, parent_source, fork_missing, parent_exec_exe, snap_exe, exec_exe FROM lineage_base
+`;
+
+export const PROCESSES_SQL = `
+WITH
+base AS (SELECT * FROM lineage_base),
+links AS (SELECT * FROM lineage_links),
+roots AS (
+  SELECT l.key, l.snap_exe, l.exec_exe, l.fork_missing FROM links l
+  WHERE l.parent_key IS NULL
+  UNION ALL
+  SELECT l.key, l.snap_exe, l.exec_exe, l.fork_missing FROM links l ANTI JOIN links p ON p.key = l.parent_key
+  WHERE l.parent_key IS NOT NULL
 ),
 walk AS (
-  WITH RECURSIVE w(key, ancestry_keys, ancestry_exes, depth, start_image, start_argv, exe, argv, link_uncertain, uncertain_above) AS (
-    SELECT b.key, []::VARCHAR[], []::VARCHAR[], 0,
-           b.snap_exe, b.snap_argv,
-           coalesce(b.exec_exe, b.snap_exe),
-           CASE WHEN b.exec_count > 0 THEN b.exec_argv ELSE b.snap_argv END,
-           b.fork_missing,
-           false
-    FROM base b
-    WHERE b.parent_key IS NULL OR NOT EXISTS (SELECT 1 FROM base q WHERE q.key = b.parent_key)
+  WITH RECURSIVE w(key, ancestry_keys, ancestry_exes, depth, start_image, exe, link_uncertain, uncertain_above) AS (
+    SELECT key, []::VARCHAR[], []::VARCHAR[], 0, snap_exe, coalesce(exec_exe, snap_exe), fork_missing, false
+    FROM roots
     UNION ALL
     SELECT c.key, list_append(w.ancestry_keys, w.key), list_append(w.ancestry_exes, w.exe), w.depth + 1,
            CASE WHEN c.parent_source = 'fork' THEN coalesce(c.parent_exec_exe, w.start_image) ELSE c.snap_exe END,
-           CASE WHEN c.parent_source = 'fork' THEN CASE WHEN c.parent_exec_exe IS NOT NULL THEN c.parent_exec_argv ELSE w.start_argv END ELSE c.snap_argv END,
            coalesce(c.exec_exe, c.snap_exe, CASE WHEN c.parent_source = 'fork' THEN coalesce(c.parent_exec_exe, w.start_image) END),
-           CASE WHEN c.exec_count > 0 THEN c.exec_argv WHEN c.snap_argv IS NOT NULL THEN c.snap_argv
-                WHEN c.parent_source = 'fork' THEN CASE WHEN c.parent_exec_exe IS NOT NULL THEN c.parent_exec_argv ELSE w.start_argv END END,
            c.fork_missing,
            w.uncertain_above OR w.link_uncertain
-    FROM w JOIN base c ON c.parent_key = w.key
+    FROM w JOIN links c ON c.parent_key = w.key
     WHERE w.depth < 100000
   )
   SELECT * FROM w
@@ -169,7 +188,7 @@ SELECT
   b.exit_signal,
   b.core_dumped,
   coalesce(w.exe, b.exec_exe, b.snap_exe) AS exe,
-  coalesce(w.argv, CASE WHEN b.exec_count > 0 THEN b.exec_argv ELSE b.snap_argv END) AS argv,
+  CASE WHEN b.exec_count > 0 THEN b.exec_argv WHEN b.snap_argv IS NOT NULL THEN b.snap_argv ELSE b.parent_exec_argv END AS argv,
   b.exec_count::INTEGER AS exec_count,
   coalesce(b.exe_chain, []::VARCHAR[]) AS exe_chain,
   w.start_image,
@@ -193,15 +212,20 @@ LEFT JOIN walk w ON w.key = b.key
 `;
 
 /**
- * Defines `processes` over the `events` view, which must exist: a view
- * (computed by each query that reads it), or with `materialize` a table built
- * once, for callers that query it repeatedly (the tree command).
+ * Builds `processes` as a table from the `events` view, which must exist. A
+ * table, not a view: it is built in two steps (see PROCESSES_SQL), and every
+ * later query reads the result instead of redoing the walk. Call it again
+ * after redefining `events`.
  * @throws Error `processes: build` with DuckDB's error as cause.
  */
-export async function defineProcessesView(session: DuckSession, opts: { materialize?: boolean } = {}): Promise<void> {
-  const sql = PROCESSES_SQL.replace('$loss_window_ms', String(LOSS_WINDOW_NS / 1_000_000n));
+export async function defineProcessesView(session: DuckSession): Promise<void> {
+  const baseSql = PROCESSES_BASE_SQL.replace('$loss_window_ms', String(LOSS_WINDOW_NS / 1_000_000n));
   try {
-    await session.query(`CREATE OR REPLACE ${opts.materialize === true ? 'TABLE' : 'VIEW'} processes AS ${sql}`);
+    await session.query(`CREATE OR REPLACE TEMP TABLE lineage_base AS ${baseSql}`);
+    await session.query(`CREATE OR REPLACE TEMP TABLE lineage_links AS ${PROCESSES_LINKS_SQL}`);
+    await session.query(`CREATE OR REPLACE TABLE processes AS ${PROCESSES_SQL}`);
+    await session.query('DROP TABLE lineage_links');
+    await session.query('DROP TABLE lineage_base');
   } catch (cause) {
     throw new Error('processes: build', { cause });
   }

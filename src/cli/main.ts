@@ -13,6 +13,7 @@ import { registerQueryCommand } from './query.js';
 import { registerInfoCommand } from './info.js';
 import { registerVerifyCommand } from './verify.js';
 import { registerExportCommand } from './export.js';
+import { registerTreeCommand } from './tree.js';
 
 function stopOnSignals(): Promise<string> {
   return new Promise((resolve) => {
@@ -83,6 +84,7 @@ function program(): Command {
   registerInfoCommand(cli);
   registerVerifyCommand(cli);
   registerExportCommand(cli);
+  registerTreeCommand(cli);
 
   return cli;
 }

@@ -115,3 +115,44 @@ export function walkForest(roots: TreeNode[], visit: (node: TreeNode, depth: num
     }
   }
 }
+
+function num(v: unknown): number | null {
+  return v === null || v === undefined ? null : Number(v);
+}
+
+function big(v: unknown): bigint | null {
+  return v === null || v === undefined ? null : BigInt(v as bigint | number | string);
+}
+
+function strs(v: unknown): string[] | null {
+  return Array.isArray(v) ? v.map((x) => (x === null ? '' : String(x))) : null;
+}
+
+/**
+ * A `processes` row (column names as in formats/views.md; timestamps as bigint
+ * ns) as a ProcessNode.
+ * @throws Error `lineage: row without key` when the row has no key.
+ */
+export function processNodeFromRow(row: Record<string, unknown>): ProcessNode {
+  if (typeof row.key !== 'string') throw new Error(`lineage: row without key: ${JSON.stringify(Object.keys(row))}`);
+  const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+  return {
+    key: row.key,
+    parentKey: str(row.parent_key),
+    lastParentKey: str(row.last_parent_key),
+    pid: Number(row.pid),
+    ppid: num(row.ppid),
+    startNs: big(row.start_time),
+    endNs: big(row.end_time),
+    exitCode: num(row.exit_code),
+    exitSignal: num(row.exit_signal),
+    exe: str(row.exe),
+    argv: strs(row.argv),
+    exeChain: strs(row.exe_chain) ?? [],
+    user: str(row.user),
+    ancestryKeys: strs(row.ancestry_keys) ?? [],
+    depth: Number(row.depth ?? 0),
+    uncertain: row.uncertain === true,
+    uncertainReason: str(row.uncertain_reason),
+  };
+}

@@ -12,11 +12,11 @@ import { matchSnapshot, runCli } from '../helpers/cli-snapshot.js';
 import { freshDir } from '../helpers/recording.js';
 
 const R = FIXTURE_REL;
-const ROOT_KEY = 'fa8a2298d416:291479:9077'; // the activity shell (fixtures/recordings/activity.json shellPid 9077)
+const ROOT_KEY = 'fa8a2298d416:397989:26145'; // the activity shell (fixtures/recordings/activity.json shellPid 26145)
 
 const CASES: [string, string[]][] = [
   ['info', ['info', R]],
-  ['info-window', ['info', R, '--since', '2026-11-21T07:26:36Z', '--until', '2026-11-21T07:26:36.5Z']],
+  ['info-window', ['info', R, '--since', '2026-11-21T07:44:20.4959Z', '--until', '2026-11-21T07:44:20.9959Z']],
   ['query-table', ['query', R, "SELECT kind, count(*) AS n, min(time) AS first FROM events GROUP BY kind ORDER BY n DESC, kind"]],
   ['query-table-narrow-cells', ['query', R, "SELECT time, exe, argv, cwd, exe_sha256 FROM exec WHERE exe LIKE '/tmp/%' OR exe LIKE '/dev/shm/%'"]],
   ['query-json', ['query', R, '--format', 'json', "SELECT seq, time, kind, argv, exe_deleted, ret FROM exec WHERE filename LIKE '/proc/self/fd/%'"]],
@@ -32,8 +32,8 @@ const CASES: [string, string[]][] = [
   ['named-lineage-list-orphans', ['query', R, '--format', 'csv', '--named', 'lineage/list-orphans']],
   ['named-dns-list-names', ['query', R, '--format', 'csv', '--named', 'dns/list-names']],
   ['named-missing-param', ['query', R, '--named', 'file/list-tree-writes']],
-  ['export-timesketch', ['export', R, '--to', 'timesketch', '--until', '2026-11-21T07:26:35.2307Z']],
-  ['export-csv', ['export', R, '--to', 'csv', '--since', '2026-11-21T07:26:35.2265Z', '--until', '2026-11-21T07:26:35.2267Z']],
+  ['export-timesketch', ['export', R, '--to', 'timesketch', '--until', '2026-11-21T07:44:20.4799Z']],
+  ['export-csv', ['export', R, '--to', 'csv', '--since', '2026-11-21T07:44:20.4759Z', '--until', '2026-11-21T07:44:20.4765Z']],
   ['verify-clean', ['verify', R]],
   ['bad-since', ['info', R, '--since', 'yesterday']],
 ];

@@ -1,0 +1,411 @@
+/**
+ * Analyzer benchmark (issue 3, "Benchmark"): over a synthetic recording of
+ * 100M events and about 1M processes on 4 hosts (bench/lib/synthetic-recording.ts,
+ * written through the real SegmentWriter and RecordingStore), times what an
+ * analyst does first and records wall time and peak memory of each step:
+ *
+ * - `hindsight info` (CLI, over the glob `REC/host=*`);
+ * - a count by kind and the top 20 executables (CLI end to end, and the query
+ *   alone in an open session);
+ * - building the `processes` table (src/analyze/processes.ts, defineProcessesView);
+ * - the ancestry of one process at the greatest depth (straight from `events`
+ *   with processAncestry, and from the built table);
+ * - `hindsight export --to jsonl` of a --since/--until window holding about 1M rows.
+ *
+ *   npx tsc -p tsconfig.json        # the CLI runs from dist/
+ *   node --import tsx bench/analyzer.ts [--events 100000000] [--quick] [--no-write]
+ *        [--max-rss-gib 12] [--step-timeout-s 1200]
+ *
+ * --quick uses 10M events. Every step runs in its own child process, so each
+ * peak RSS is that step's alone: CLI steps through /usr/bin/time (maximum
+ * resident set size), library steps report their own VmHWM, and a watchdog
+ * kills a step whose RSS passes --max-rss-gib or that runs past
+ * --step-timeout-s (the step is then reported as killed). The recording is
+ * cached under /var/tmp (see synthetic-recording.ts) and read from the page
+ * cache: these are warm-cache numbers.
+ *
+ * Results go to bench/RESULTS-analyzer.md, section "Analyzer (<N> events)";
+ * other sections of that file (e.g. "Lineage", bench/lineage.ts) are kept.
+ */
+import { spawn } from 'node:child_process';
+import { createReadStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { machineInfo, median, type Machine } from './lib/report.js';
+import { defaultOptions, ensureSyntheticRecording, type SyntheticRecording } from './lib/synthetic-recording.js';
+import { openRecording } from '../src/analyze/recording.js';
+import { DuckSession } from '../src/analyze/session.js';
+import { defineViews } from '../src/analyze/views.js';
+import { defineProcessesView, processAncestry } from '../src/analyze/processes.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SELF = fileURLToPath(import.meta.url);
+const CLI = join(ROOT, 'dist/cli/main.js');
+const RESULTS = join(ROOT, 'bench/RESULTS-analyzer.md');
+
+const COUNT_BY_KIND = 'SELECT kind, count(*) AS n FROM events GROUP BY kind ORDER BY n DESC';
+const TOP_EXES = "SELECT exe, count(*) AS execs FROM exec WHERE kind = 'exec' GROUP BY exe ORDER BY execs DESC, exe LIMIT 20";
+
+const GIB = 2 ** 30;
+
+// ---------------------------------------------------------------- arguments
+
+function parseArgs(argv: string[]): Map<string, string> {
+  const args = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('--')) throw new Error(`analyzer bench: unexpected argument: ${a}`);
+    const next = argv[i + 1];
+    args.set(a.slice(2), next !== undefined && !next.startsWith('--') ? (i++, next) : '');
+  }
+  return args;
+}
+
+// ---------------------------------------------------------------- probes (child side)
+
+/** What a library probe reports on stdout (one JSON line). */
+interface ProbeReport {
+  openS: number;
+  runsS: number[];
+  peakRssBytes: number;
+  facts: Record<string, string | number>;
+}
+
+function vmHwmBytes(pid: number | 'self' = 'self'): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m === null ? 0 : Number(m[1]) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+async function timed<T>(f: () => Promise<T>): Promise<[number, T]> {
+  const t = performance.now();
+  const v = await f();
+  return [(performance.now() - t) / 1000, v];
+}
+
+/** Runs one library step in this (child) process: open the recording, then the step. */
+async function runProbe(name: string, rec: string, key: string): Promise<ProbeReport> {
+  const session = await DuckSession.open();
+  try {
+    const [openS] = await timed(async () => defineViews(session, await openRecording(session, [rec])));
+    const runsS: number[] = [];
+    const facts: Record<string, string | number> = {};
+    if (name === 'count-by-kind' || name === 'top-exes') {
+      const sql = name === 'count-by-kind' ? COUNT_BY_KIND : TOP_EXES;
+      for (let i = 0; i < 3; i++) {
+        const [s, rows] = await timed(() => session.query(sql));
+        runsS.push(s);
+        facts.rows = rows.length;
+        if (name === 'count-by-kind') facts.events = String(rows.reduce((a, r) => a + (r.n as bigint), 0n));
+        else facts.top = `${String(rows[0]?.exe)} (${String(rows[0]?.execs)})`;
+      }
+    } else if (name === 'ancestry') {
+      for (let i = 0; i < 3; i++) {
+        const [s, anc] = await timed(() => processAncestry(session, key));
+        runsS.push(s);
+        facts.depth = anc.length;
+      }
+    } else if (name === 'processes') {
+      const [s] = await timed(() => defineProcessesView(session));
+      runsS.push(s);
+      const [row] = await session.query(`SELECT count(*) AS n, max(depth) AS d, count(*) FILTER (WHERE uncertain) AS u,
+        count(*) FILTER (WHERE reparented) AS r FROM processes`);
+      facts.processes = String(row!.n);
+      facts.maxDepth = Number(row!.d);
+      facts.uncertain = String(row!.u);
+      facts.reparented = String(row!.r);
+      const anc: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const [a, rows] = await timed(() => session.query('SELECT ancestry_keys FROM processes WHERE key = $k', { k: key }));
+        anc.push(a);
+        facts.keyDepth = (rows[0]?.ancestry_keys as string[] | undefined)?.length ?? -1;
+      }
+      facts.ancestryFromTableS = median(anc);
+    } else throw new Error(`analyzer bench: unknown probe: ${name}`);
+    return { openS, runsS, peakRssBytes: vmHwmBytes(), facts };
+  } finally {
+    session.close();
+  }
+}
+
+// ---------------------------------------------------------------- children (parent side)
+
+interface ChildResult {
+  wallS: number;
+  peakRssBytes: number;
+  exitCode: number | null;
+  killed: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a command in its own process group, polling the RSS of every process
+ * in the group; kills the group when it passes `maxRssBytes` or `timeoutS`.
+ */
+function runChild(cmd: string, args: string[], maxRssBytes: number, timeoutS: number): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    let killed: string | null = null;
+    let peak = 0;
+    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    const pgid = child.pid!;
+    const kill = (why: string): void => {
+      if (killed !== null) return;
+      killed = why;
+      try { process.kill(-pgid, 'SIGKILL'); } catch { /* already gone */ }
+    };
+    const poll = setInterval(() => {
+      let rss = 0;
+      for (const pid of groupPids(pgid)) rss += rssBytes(pid);
+      peak = Math.max(peak, rss);
+      if (rss > maxRssBytes) kill(`RSS ${(rss / GIB).toFixed(1)} GiB passed the ${(maxRssBytes / GIB).toFixed(0)} GiB limit`);
+      if ((performance.now() - t0) / 1000 > timeoutS) kill(`still running after ${timeoutS} s`);
+    }, 200);
+    child.on('error', (err) => { clearInterval(poll); reject(err); });
+    child.on('close', (code) => {
+      clearInterval(poll);
+      resolve({ wallS: (performance.now() - t0) / 1000, peakRssBytes: peak, exitCode: code, killed, stdout, stderr });
+    });
+  });
+}
+
+/** Pids whose process group is `pgid` (from /proc/<pid>/stat field 5). */
+function groupPids(pgid: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirNumeric('/proc')) {
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid) out.push(name);
+    } catch { /* exited */ }
+  }
+  return out;
+}
+
+function readdirNumeric(dir: string): number[] {
+  return readdirSync(dir).filter((n) => /^\d+$/.test(n)).map(Number);
+}
+
+function rssBytes(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m === null ? 0 : Number(m[1]) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** A CLI run through /usr/bin/time: wall time and the CLI process's maximum RSS. */
+async function runCli(args: string[], limits: Limits): Promise<ChildResult & { maxRssBytes: number }> {
+  const tmp = mkdtempSync('/var/tmp/hindsight-bench-time-');
+  const timeFile = join(tmp, 'time');
+  try {
+    const r = await runChild('/usr/bin/time', ['-f', '%e %M', '-o', timeFile, process.execPath, CLI, ...args], limits.maxRssBytes, limits.timeoutS);
+    const parts = existsSync(timeFile) ? readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ') : [];
+    const maxRssBytes = parts.length === 2 ? Number(parts[1]) * 1024 : r.peakRssBytes;
+    if (r.exitCode !== 0 && r.killed === null) throw new Error(`analyzer bench: hindsight ${args.join(' ')} exited ${r.exitCode}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    return { ...r, maxRssBytes };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function runProbeChild(name: string, rec: string, key: string, limits: Limits): Promise<{ report: ProbeReport | null; child: ChildResult }> {
+  const child = await runChild(process.execPath, [...process.execArgv, SELF, '--probe', name, '--rec', rec, '--key', key], limits.maxRssBytes, limits.timeoutS);
+  if (child.killed !== null) return { report: null, child };
+  if (child.exitCode !== 0) throw new Error(`analyzer bench: probe ${name} exited ${child.exitCode}: ${child.stderr.trim().split('\n').slice(-5).join(' | ')}`);
+  return { report: JSON.parse(child.stdout.trim().split('\n').pop()!) as ProbeReport, child };
+}
+
+interface Limits { maxRssBytes: number; timeoutS: number }
+
+// ---------------------------------------------------------------- the benchmark
+
+interface Row {
+  measure: string;
+  result: string;
+  peak: string;
+  target: string;
+  verdict: string;
+}
+
+const s2 = (s: number): string => (s < 1 ? `${(s * 1000).toFixed(0)} ms` : `${s.toFixed(2)} s`);
+const mib = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
+const n0 = (n: number | bigint | string): string => Number(n).toLocaleString('en-US');
+
+function verdict(ok: boolean | null): string {
+  return ok === null ? '' : ok ? 'pass' : '**miss**';
+}
+
+async function countLines(path: string): Promise<number> {
+  let n = 0;
+  for await (const chunk of createReadStream(path)) {
+    const b = chunk as Buffer;
+    for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) n++;
+  }
+  return n;
+}
+
+async function bench(args: Map<string, string>): Promise<void> {
+  const events = args.has('quick') ? 10_000_000 : Number(args.get('events') ?? 100_000_000);
+  const limits: Limits = {
+    maxRssBytes: Number(args.get('max-rss-gib') ?? 12) * GIB,
+    timeoutS: Number(args.get('step-timeout-s') ?? 1200),
+  };
+  const machine = machineInfo();
+  const log = (line: string): void => { process.stderr.write(`${line}\n`); };
+  if (!existsSync(CLI)) throw new Error(`analyzer bench: ${CLI} is missing: build it first (npx tsc -p tsconfig.json)`);
+
+  const opts = defaultOptions(events);
+  log(`analyzer bench: recording ${opts.dir} (${n0(events)} events)`);
+  const rec: SyntheticRecording = await ensureSyntheticRecording(opts, log);
+  const glob = join(rec.dir, 'host=*');
+  const deep = rec.hosts.reduce((a, h) => (h.maxDepth > a.maxDepth ? h : a));
+  const totalProcesses = rec.hosts.reduce((a, h) => a + h.processes, 0);
+  const sizeBytes = rec.hosts.reduce((a, h) => a + h.sizeBytes, 0);
+  const segments = rec.hosts.reduce((a, h) => a + h.segments, 0);
+  const memTarget = 4e9;
+  const rows: Row[] = [];
+  const mem = (b: number): { peak: string; ok: boolean } => ({ peak: mib(b), ok: b < memTarget });
+  const add = (measure: string, result: string, peakBytes: number, target: string, timeOk: boolean | null): void => {
+    const m = mem(peakBytes);
+    rows.push({ measure, result, peak: m.peak, target, verdict: verdict(timeOk === null ? m.ok : timeOk && m.ok) });
+  };
+
+  // info (CLI)
+  log('analyzer bench: info');
+  const infoRuns = [];
+  for (let i = 0; i < 3; i++) infoRuns.push(await runCli(['info', glob], limits));
+  const infoS = median(infoRuns.map((r) => r.wallS));
+  const infoRss = Math.max(...infoRuns.map((r) => r.maxRssBytes));
+  add(`\`hindsight info REC/host=*\` (CLI end to end: start, open ${segments} segments, 3 scans; median of 3)`, s2(infoS), infoRss, '< 2 s', infoS < 2);
+
+  // count by kind, top 20 executables: CLI end to end, then the query alone
+  for (const [name, sql, label] of [['count-by-kind', COUNT_BY_KIND, 'count by kind'], ['top-exes', TOP_EXES, 'top 20 executables (exec rows)']] as const) {
+    log(`analyzer bench: ${name}`);
+    const cliRuns = [];
+    for (let i = 0; i < 3; i++) cliRuns.push(await runCli(['query', glob, sql, '--format', 'csv'], limits));
+    const cliS = median(cliRuns.map((r) => r.wallS));
+    add(`${label}: \`hindsight query REC/host=* "..."\` (CLI end to end, median of 3)`, s2(cliS), Math.max(...cliRuns.map((r) => r.maxRssBytes)), '< 2 s', cliS < 2);
+    const { report, child } = await runProbeChild(name, glob, deep.deepKey, limits);
+    if (report === null) add(`${label}: query alone`, `killed: ${child.killed}`, child.peakRssBytes, '< 2 s', false);
+    else {
+      const q = median(report.runsS);
+      add(`${label}: the query alone in an open session (median of 3; runs ${report.runsS.map(s2).join(', ')}; opening the recording took ${s2(report.openS)})`,
+        s2(q), report.peakRssBytes, '< 2 s', q < 2);
+      if (name === 'count-by-kind') rows[rows.length - 1]!.measure += `; ${n0(report.facts.events!)} rows`;
+    }
+  }
+
+  // ancestry straight from events
+  log('analyzer bench: ancestry');
+  {
+    const { report, child } = await runProbeChild('ancestry', glob, deep.deepKey, limits);
+    if (report === null) add('ancestry of one process from `events` (processAncestry)', `killed: ${child.killed}`, child.peakRssBytes, '', false);
+    else add(`ancestry of one process at depth ${report.facts.depth} from \`events\` (processAncestry: recursive CTE over fork rows; median of 3)`,
+      s2(median(report.runsS)), report.peakRssBytes, '', null);
+  }
+
+  // the processes table
+  log('analyzer bench: processes');
+  let processesNote = '';
+  {
+    const { report, child } = await runProbeChild('processes', glob, deep.deepKey, limits);
+    if (report === null) {
+      add('build the `processes` table (defineProcessesView)', `killed: ${child.killed} (peak RSS seen ${mib(child.peakRssBytes)})`, child.peakRssBytes, '< 5 s', false);
+      processesNote = `The \`processes\` build was killed by the benchmark's watchdog: ${child.killed}.`;
+    } else {
+      const s = report.runsS[0]!;
+      add(`build the \`processes\` table (defineProcessesView; ${n0(report.facts.processes!)} processes, max depth ${report.facts.maxDepth}, ${n0(report.facts.uncertain!)} uncertain, ${n0(report.facts.reparented!)} reparented; 1 run)`,
+        s2(s), report.peakRssBytes, '< 5 s', s < 5);
+      add(`ancestry of the same process from the built table (depth ${report.facts.keyDepth}; median of 3)`, s2(Number(report.facts.ancestryFromTableS)), report.peakRssBytes, '', null);
+    }
+  }
+
+  // export of ~1M rows
+  log('analyzer bench: export');
+  {
+    const first = BigInt(rec.hosts[0]!.firstNs);
+    const spanNs = BigInt(Math.round(opts.hours * 3600e9 * (1_000_000 / events)));
+    const since = first + BigInt(Math.round(opts.hours * 3600e9 * 0.37));
+    const iso = (ns: bigint): string => new Date(Number(ns / 1_000_000n)).toISOString();
+    const tmp = mkdtempSync('/var/tmp/hindsight-bench-export-');
+    const out = join(tmp, 'export.jsonl');
+    try {
+      const r = await runCli(['export', glob, '--to', 'jsonl', '--since', iso(since), '--until', iso(since + spanNs), '--out', out], limits);
+      const lines = r.killed === null ? await countLines(out) : 0;
+      const bytes = r.killed === null ? statSync(out).size : 0;
+      add(`\`hindsight export REC/host=* --to jsonl --since ${iso(since)} --until ${iso(since + spanNs)}\` (CLI end to end: ${n0(lines)} rows, ${mib(bytes)} of JSONL; 1 run)`,
+        r.killed === null ? `${s2(r.wallS)} (${n0(Math.round(lines / r.wallS))} rows/s)` : `killed: ${r.killed}`, r.maxRssBytes, '', r.killed === null ? null : false);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+
+  const text = renderSection({ machine, rec, events, totalProcesses, sizeBytes, segments, rows, processesNote, loadEnd: loadavg() });
+  process.stdout.write(`${text}\n`);
+  if (!args.has('no-write')) writeSection(text, sectionTitle(events));
+}
+
+function sectionTitle(events: number): string {
+  return `Analyzer (${events >= 1e6 ? `${Math.round(events / 1e6)}M` : n0(events)} events)`;
+}
+
+function renderSection(r: {
+  machine: Machine; rec: SyntheticRecording; events: number; totalProcesses: number; sizeBytes: number; segments: number;
+  rows: Row[]; processesNote: string; loadEnd: number[];
+}): string {
+  const m = r.machine;
+  const o = r.rec.options;
+  const hosts = r.rec.hosts;
+  const gen = r.rec.reused ? `reused from the cache (generated ${r.rec.generatedAt} in ${r.rec.generatedSeconds.toFixed(0)} s)` : `generated in ${r.rec.generatedSeconds.toFixed(0)} s`;
+  const lines = [
+    `## ${sectionTitle(r.events)}`,
+    '',
+    `Run: ${m.date}; kernel ${m.kernel}; ${m.cpuModel}, ${m.cores} cores; ${m.memoryGiB.toFixed(1)} GiB; node ${m.node}; load average ${m.loadStart.map((x) => x.toFixed(2)).join(' ')} at start, ${r.loadEnd.map((x) => x.toFixed(2)).join(' ')} at end (other jobs shared the machine).`,
+    '',
+    `Command: \`npx tsc -p tsconfig.json && node --import tsx bench/analyzer.ts${r.events === 100_000_000 ? '' : r.events === 10_000_000 ? ' --quick' : ` --events ${r.events}`}\``,
+    '',
+    `Recording (bench/lib/synthetic-recording.ts, through SegmentWriter and RecordingStore): ${n0(hosts.reduce((a, h) => a + h.events, 0))} events plus ${n0(hosts.reduce((a, h) => a + h.snapshotRows, 0))} snapshot rows, ${n0(r.totalProcesses)} processes (${n0(hosts.reduce((a, h) => a + h.threads, 0))} threads besides), ` +
+      `${o.hosts} hosts (host=h1..h${o.hosts}) over ${o.hours} h, ${r.segments} segments of about ${n0(o.segmentRows)} rows (65,536-row groups, ZSTD ${o.zstdLevel}), ` +
+      `${(r.sizeBytes / GIB).toFixed(2)} GiB (${(r.sizeBytes / (hosts.reduce((a, h) => a + h.events, 0))).toFixed(1)} bytes/row); ${gen}. ` +
+      `pid_max 32,768 on h1 and h3 (pids handed out again ${n0(hosts.filter((h) => h.pidMax === 32_768).reduce((a, h) => a + h.pidReuses, 0))} times), 4,194,304 on h2 and h4; deepest process at depth ${Math.max(...hosts.map((h) => h.maxDepth))} below init.`,
+    '',
+    'Peak RSS is that of the process doing the step (the CLI: /usr/bin/time; library steps: the child\'s VmHWM, including opening the recording). The segments were in the page cache (warm numbers). "query alone" excludes process start and opening the recording (listing files, reading every footer, defining the views), shown separately.',
+    '',
+    `SQL: count by kind \`${COUNT_BY_KIND}\`; top 20 executables \`${TOP_EXES}\`.`,
+    '',
+    '| measure | result | peak RSS | target | |',
+    '|---|---|---|---|---|',
+    ...r.rows.map((x) => `| ${x.measure} | ${x.result} | ${x.peak} | ${x.target}${x.target === '' ? '< 4 GB RSS' : ', < 4 GB RSS'} | ${x.verdict} |`),
+    '',
+  ];
+  if (r.processesNote !== '') lines.push(r.processesNote, '');
+  return lines.join('\n');
+}
+
+/** Replaces this run's section of RESULTS-analyzer.md (or appends it), keeping every other section. */
+function writeSection(text: string, title: string): void {
+  const old = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '# hindsight analyzer benchmark results\n\n';
+  const re = new RegExp(`## ${title.replace(/[()]/g, '\\$&')}\\n[\\s\\S]*?(?=\\n## |$)`);
+  writeFileSync(RESULTS, re.test(old) ? old.replace(re, () => text.trimEnd() + '\n') : `${old.trimEnd()}\n\n${text.trimEnd()}\n`);
+}
+
+// ---------------------------------------------------------------- main
+
+const argv = parseArgs(process.argv.slice(2));
+if (argv.has('probe')) {
+  const report = await runProbe(argv.get('probe')!, argv.get('rec')!, argv.get('key') ?? '');
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+} else {
+  await bench(argv);
+}
