@@ -85,10 +85,14 @@ export interface SyntheticRecording {
   /** Wall time of the generation (0 when reused). */
   generatedSeconds: number;
   generatedAt: string;
+  /** {@link GENERATOR_VERSION} of the code that wrote it. */
+  generator: number;
   reused: boolean;
 }
 
 export const DONE_MARKER = 'bench-complete.json';
+/** Bumped whenever the generated data changes, so a cached recording of an older generator is rewritten. */
+export const GENERATOR_VERSION = 2;
 export const ROW_GROUP_ROWS = 65_536;
 /** 2026-11-19T12:00:00Z: the recording starts here on every host. */
 export const RECORDING_START_NS = BigInt(Date.UTC(2026, 10, 19, 12)) * 1_000_000n;
@@ -109,7 +113,7 @@ export async function ensureSyntheticRecording(opts: SyntheticOptions, log: (lin
   const marker = join(opts.dir, DONE_MARKER);
   if (existsSync(marker)) {
     const done = JSON.parse(readFileSync(marker, 'utf8')) as SyntheticRecording;
-    if (JSON.stringify(done.options) === JSON.stringify(opts)) return { ...done, reused: true };
+    if (JSON.stringify(done.options) === JSON.stringify(opts) && done.generator === GENERATOR_VERSION) return { ...done, reused: true };
     log(`synthetic: ${opts.dir} holds other options; regenerating`);
   }
   if (existsSync(opts.dir)) {
@@ -140,7 +144,7 @@ export async function ensureSyntheticRecording(opts: SyntheticOptions, log: (lin
   await Promise.all(Array.from({ length: Math.min(opts.hosts, Math.max(1, cpus().length)) }, worker));
   const rec: SyntheticRecording = {
     dir: opts.dir, options: opts, hosts, generatedSeconds: (performance.now() - t0) / 1000,
-    generatedAt: new Date().toISOString(), reused: false,
+    generatedAt: new Date().toISOString(), generator: GENERATOR_VERSION, reused: false,
   };
   writeFileSync(marker, JSON.stringify(rec, null, 1));
   return rec;
@@ -417,7 +421,7 @@ const FILLED = ['seq', 'time', 'ktime_ns', 'kind', 'syscall', 'host', 'boot_id',
 type Col = (typeof FILLED)[number];
 
 /** Scales every role's own rows: tuned so a process has about 100 rows in all (1M processes per 100M events). */
-const BUDGET_SCALE = 1.5;
+const BUDGET_SCALE = 1.27;
 /** Mean rows of one burst of a process. */
 const BURST = 4;
 
