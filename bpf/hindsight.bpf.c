@@ -112,9 +112,10 @@ char LICENSE[] SEC("license") = "GPL";
 /* include/linux/sched.h */
 #define HS_PF_KTHREAD 0x00200000
 
+/* True when the event is not to be recorded: capture paused, or the recorder's own. */
 static __always_inline int is_self(__u64 pid_tgid)
 {
-	return self_tgid != 0 && (pid_tgid >> 32) == self_tgid;
+	return capture_paused || (self_tgid != 0 && (pid_tgid >> 32) == self_tgid);
 }
 
 /* ---- enter/exit plumbing ------------------------------------------------ */

@@ -86,6 +86,9 @@ enum hs_counter {
  *   char  ro_prefixes[HS_RO_PREFIXES][HS_RO_PREFIX_LEN]
  * An open whose flags are O_RDONLY and whose resolved path starts with one of
  * the prefixes is not recorded (counted in HS_CNT_FILTERED).
+ *
+ * Run-time switch (.data, written with bpf_map_update_elem after load):
+ *   __u32 capture_paused     1 (the initial value): record nothing; 0: record
  */
 #define HS_RO_PREFIXES 8
 #define HS_RO_PREFIX_LEN 64

@@ -33,6 +33,16 @@ const volatile __u32 ro_prefix_count = 0;
 const volatile __u32 ro_prefix_len[HS_RO_PREFIXES] = {};
 const volatile char ro_prefixes[HS_RO_PREFIXES][HS_RO_PREFIX_LEN] = {};
 
+/*
+ * The capture switch, in .data so that user space can flip it while the
+ * programs run (one bpf_map_update_elem, seen by every program at once):
+ * 1 = paused. It starts paused, so a recording begins only once every
+ * program is attached, and the recorder pauses before it detaches, so the
+ * edges of a recording never hold a fork without its exec because one hook
+ * was attached or detached before another.
+ */
+volatile __u32 capture_paused = 1;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 64 << 20);

@@ -83,6 +83,7 @@ export class BpfObject {
   #state: 'opened' | 'loaded' | 'closed' = 'opened';
   #links = new Map<string, Pointer>();
   #rodata: Map<string, Variable> | undefined;
+  #data: Map<string, Variable> | undefined;
   readonly #logSizeBytes: number;
 
   private constructor(path: string, obj: Pointer, logSizeBytes: number) {
@@ -153,6 +154,31 @@ export class BpfObject {
     } finally {
       lib.free(sizeOut);
     }
+  }
+
+  /**
+   * Writes a global variable of `.data` (a non-const initialised global) of
+   * the loaded object, while its programs may be running: the section is one
+   * array map entry, read, patched at the variable's BTF offset and written
+   * back with one bpf_map_update_elem, which every program sees at once.
+   * @throws Error when the variable is unknown, the value does not fit, the
+   *   object is not loaded, or the update fails (naming the errno).
+   */
+  setData(name: string, value: Uint8Array | number | bigint): void {
+    this.#expectState('loaded', `setData ${name}`);
+    this.#data ??= readDatasec(lib.bpf_object__btf(this.#obj), '.data', this.path);
+    const v = this.#data.get(name);
+    if (!v) throw new Error(`capture: setData: no variable ${name} in .data of ${this.path} (has: ${[...this.#data.keys()].join(', ')})`);
+    const bytes = encodeSetting(name, v.sizeBytes, value);
+    const map = this.#map('.data');
+    const fd = lib.bpf_map__fd(map);
+    const key = new Uint8Array(4);
+    const section = new Uint8Array(lib.bpf_map__value_size(map));
+    const read = lib.bpf_map_lookup_elem(fd, key, section);
+    if (read.value < 0) throw new Error(`capture: setData ${name}: read .data: ${errnoName(read.errno)}`);
+    section.set(bytes, v.offset);
+    const written = lib.bpf_map_update_elem(fd, key, section, 0);
+    if (written.value < 0) throw new Error(`capture: setData ${name}: write .data: ${errnoName(written.errno)}`);
   }
 
   /**

@@ -239,6 +239,11 @@ export function bpf_map_lookup_elem(fd: number, key: Uint8Array, value: Uint8Arr
   return callErrno('libbpf', 'bpf_map_lookup_elem', DataType.I32, [I32(fd), BYTES(key), BYTES(value)]);
 }
 
+// int bpf_map_update_elem(int fd, const void *key, const void *value, __u64 flags);   (returns -errno, sets errno)
+export function bpf_map_update_elem(fd: number, key: Uint8Array, value: Uint8Array, flags: number): WithErrno<number> {
+  return callErrno('libbpf', 'bpf_map_update_elem', DataType.I32, [I32(fd), BYTES(key), BYTES(value), U64(flags)]);
+}
+
 // int libbpf_num_possible_cpus(void);
 export function libbpf_num_possible_cpus(): number {
   return call('libbpf', 'libbpf_num_possible_cpus', DataType.I32, []);

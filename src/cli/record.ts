@@ -150,6 +150,7 @@ export async function runRecord(o: RecordOptions): Promise<{ events: number; los
     for (const f of failed) o.log(`warning: hook not attached, its events will be missing: ${f}`);
 
     const wallOffsetNs = bootClockOffsetNs();
+    const setPaused = (paused: boolean) => obj!.setData('capture_paused', paused ? 1 : 0);
     const hasher = new ExeHasher();
     const recorder = new Recorder(sink.store, {
       host: o.host, bootId, wallOffsetNs, rotateMs: o.rotateMs, segmentMaxBytes: o.segmentMaxBytes,
@@ -159,6 +160,9 @@ export async function runRecord(o: RecordOptions): Promise<{ events: number; los
       nowNs: () => BigInt(Date.now()) * 1_000_000n, bootNowNs: boottimeNs,
       warn: (m) => o.log(`warning: ${m}`),
     });
+    // Every hook is attached: start capture in all of them at once, then read
+    // /proc, so that every process is in the snapshot, in the events, or both.
+    setPaused(false);
     recorder.start(snapshotProcesses(o.argvMax), hashSnapshotExe(hasher));
 
     const ring = new RawRingReader(obj.mapFd('events'), obj.maxEntries('events'));
@@ -230,7 +234,8 @@ export async function runRecord(o: RecordOptions): Promise<{ events: number; los
     });
     if (loopError !== null) throw loopError;
 
-    // Stop: detach the programs, then take what they wrote before detaching.
+    // Stop: pause every hook at once, detach, then take what they wrote.
+    setPaused(true);
     await obj.detachConcurrently();
     ring.drain(onRecord);
     recorder.noteCounters(readCounters());
