@@ -49,48 +49,84 @@ export const UNCERTAIN_REASONS = {
 export const PROCESSES_BASE_SQL = `
 WITH
 lineage_rows AS (
-  SELECT host, boot_id, kind, time, seq, pid, ppid, proc_key, parent_key, proc_start, uid, "user", comm,
-         exe, argv, exec_tid, exit_code, exit_signal, core_dumped
+  -- Only the rows that carry lineage: a process's own snapshot, fork (as parent),
+  -- exec and exit rows, not its file and network events, which on a real host
+  -- are nearly all rows and would multiply the aggregates' cost.
+  SELECT host, boot_id, kind, time, pid, ppid, proc_key, parent_key, proc_start, uid, "user", comm
   FROM events
-  WHERE proc_key IS NOT NULL
+  WHERE proc_key IS NOT NULL AND kind IN ('snapshot', 'fork', 'exec', 'exit')
   UNION ALL
   -- The child side of each fork, so a process whose own rows were all lost still has a row.
-  SELECT host, boot_id, 'forked', time, seq, child_pid, pid, child_key, proc_key, NULL, uid, "user", comm,
-         NULL, NULL, NULL, NULL, NULL, NULL
+  SELECT host, boot_id, 'forked', time, child_pid, pid, child_key, proc_key, NULL, uid, "user", comm
   FROM events
   WHERE kind = 'fork' AND NOT is_thread AND child_key IS NOT NULL
 ),
-per_key AS MATERIALIZED (
+-- Each aggregate runs over the rows of its own kind only (their cost grows
+-- with rows x aggregates): common facts over lineage rows, the image from
+-- snapshot and exec rows, the end from exit rows; joined per key.
+common AS (
   SELECT
     proc_key AS key,
-    any_value(host) AS host,
-    any_value(boot_id) AS boot_id,
-    any_value(pid) AS pid,
+    any_value({'host': host, 'boot_id': boot_id, 'pid': pid}) AS who,
     coalesce(min(proc_start), min(time) FILTER (WHERE kind = 'forked')) AS start_time,
     min(time) AS first_seen,
     max(time) AS last_seen,
-    arg_min(parent_key, time) FILTER (WHERE kind = 'snapshot') AS snap_parent_key,
-    arg_min(ppid, time) FILTER (WHERE kind = 'snapshot') AS snap_ppid,
-    arg_max(exe, time) FILTER (WHERE kind = 'snapshot') AS snap_exe,
-    arg_max(argv, time) FILTER (WHERE kind = 'snapshot') AS snap_argv,
-    arg_min(parent_key, time) FILTER (WHERE kind <> 'snapshot') AS event_parent_key,
-    arg_min(ppid, time) FILTER (WHERE kind <> 'snapshot') AS event_ppid,
-    coalesce(arg_max(parent_key, time) FILTER (WHERE kind <> 'snapshot'), arg_max(parent_key, time)) AS last_parent_key,
-    coalesce(arg_max(ppid, time) FILTER (WHERE kind <> 'snapshot'), arg_max(ppid, time)) AS last_ppid,
-    count(*) FILTER (WHERE kind = 'exec') AS exec_count,
-    arg_max(exe, time) FILTER (WHERE kind = 'exec') AS exec_exe,
-    arg_max(argv, time) FILTER (WHERE kind = 'exec') AS exec_argv,
-    list(exe ORDER BY time, seq) FILTER (WHERE kind = 'exec') AS exe_chain,
-    bool_or(exec_tid IS NOT NULL) FILTER (WHERE kind = 'exec') AS thread_exec,
-    min(time) FILTER (WHERE kind = 'exit') AS end_time,
-    arg_min(exit_code, time) FILTER (WHERE kind = 'exit') AS exit_code,
-    arg_min(exit_signal, time) FILTER (WHERE kind = 'exit') AS exit_signal,
-    arg_min(core_dumped, time) FILTER (WHERE kind = 'exit') AS core_dumped,
-    arg_max(uid, time) AS uid,
-    arg_max("user", time) AS "user",
-    arg_max(comm, time) AS comm
+    arg_min({'key': parent_key, 'pid': ppid}, time) FILTER (WHERE kind <> 'snapshot') AS event_parent,
+    -- The latest parent, from an event row when there is one, else a snapshot.
+    arg_max({'key': parent_key, 'pid': ppid}, (kind <> 'snapshot', time)) AS last_parent,
+    arg_max({'uid': uid, 'user': "user", 'comm': comm}, time) AS latest
   FROM lineage_rows
   GROUP BY proc_key
+),
+snap AS (
+  SELECT proc_key AS key,
+         arg_min(parent_key, time) AS snap_parent_key,
+         arg_min(ppid, time) AS snap_ppid,
+         arg_max(exe, time) AS snap_exe,
+         arg_max(argv, time) AS snap_argv
+  FROM events WHERE kind = 'snapshot' AND proc_key IS NOT NULL
+  GROUP BY proc_key
+),
+image AS (
+  SELECT proc_key AS key,
+         count(*) AS exec_count,
+         arg_max({'exe': exe, 'argv': argv}, time) AS last_exec,
+         bool_or(exec_tid IS NOT NULL) AS thread_exec
+  FROM events WHERE kind = 'exec' AND proc_key IS NOT NULL
+  GROUP BY proc_key
+),
+-- The ordered list aggregate is slow: only processes that exec'd more than
+-- once need it; a single exec's chain is that exe.
+chains AS (
+  SELECT proc_key AS key, list(exe ORDER BY time, seq) AS exe_chain
+  FROM events
+  WHERE kind = 'exec' AND proc_key IN (SELECT key FROM image WHERE exec_count > 1)
+  GROUP BY proc_key
+),
+ending AS (
+  SELECT proc_key AS key,
+         min(time) AS end_time,
+         arg_min(exit_code, time) AS exit_code,
+         arg_min(exit_signal, time) AS exit_signal,
+         arg_min(core_dumped, time) AS core_dumped
+  FROM events WHERE kind = 'exit' AND proc_key IS NOT NULL
+  GROUP BY proc_key
+),
+per_key AS MATERIALIZED (
+  SELECT c.key, c.who.host AS host, c.who.boot_id AS boot_id, c.who.pid AS pid, c.start_time, c.first_seen, c.last_seen,
+         s.snap_parent_key, s.snap_ppid, s.snap_exe, s.snap_argv,
+         c.event_parent.key AS event_parent_key, c.event_parent.pid AS event_ppid,
+         c.last_parent.key AS last_parent_key, c.last_parent.pid AS last_ppid,
+         coalesce(i.exec_count, 0) AS exec_count, i.last_exec.exe AS exec_exe, i.last_exec.argv AS exec_argv,
+         CASE WHEN i.exec_count > 1 THEN ch.exe_chain WHEN i.exec_count = 1 THEN [i.last_exec.exe] END AS exe_chain,
+         i.thread_exec,
+         e.end_time, e.exit_code, e.exit_signal, e.core_dumped,
+         c.latest.uid AS uid, c.latest.user AS "user", c.latest.comm AS comm
+  FROM common c
+  LEFT JOIN snap s ON s.key = c.key
+  LEFT JOIN image i ON i.key = c.key
+  LEFT JOIN chains ch ON ch.key = c.key
+  LEFT JOIN ending e ON e.key = c.key
 ),
 forks AS MATERIALIZED (
   SELECT child_key AS key,
