@@ -279,7 +279,7 @@ export async function processAncestry(session: DuckSession, key: string): Promis
       FROM events WHERE kind = 'fork' AND NOT is_thread AND child_key IS NOT NULL GROUP BY child_key
       UNION ALL
       SELECT proc_key, arg_min(parent_key, time) FROM events
-      WHERE kind = 'snapshot' AND proc_key NOT IN (SELECT child_key FROM events WHERE kind = 'fork' AND child_key IS NOT NULL)
+      WHERE kind = 'snapshot' AND proc_key NOT IN (SELECT child_key FROM events WHERE kind = 'fork' AND NOT is_thread AND child_key IS NOT NULL)
       GROUP BY proc_key
     ),
     up(key, n) AS (

@@ -163,3 +163,24 @@ describe('uncertain lineage', () => {
     }
   });
 });
+
+describe('processAncestry', () => {
+  it('climbs past a process that only ever forked threads to its snapshot parent', async () => {
+    const { writeSegment, ns } = await import('../helpers/analyze-fixtures.js');
+    const dir = mkdtempSync(join(tmpdir(), 'hs-ancestry-'));
+    const t = ns('2026-01-01T00:00:00Z');
+    await writeSegment(dir, 'seg', [[
+      { seq: null, time: t, kind: 'snapshot', pid: 1, proc_key: 'b:0:1', parent_key: null },
+      { seq: null, time: t, kind: 'snapshot', pid: 10, ppid: 1, proc_key: 'b:1:10', parent_key: 'b:0:1' },
+      { seq: 0n, time: t + 1n, kind: 'fork', pid: 10, proc_key: 'b:1:10', child_pid: 10, child_tid: 11, child_key: 'b:1:10', is_thread: true },
+      { seq: 1n, time: t + 2n, kind: 'fork', pid: 10, proc_key: 'b:1:10', child_pid: 20, child_tid: 20, child_key: 'b:2:20', is_thread: false },
+    ]]);
+    const s = await DuckSession.open();
+    try {
+      await defineEventsView(s, findSegments([dir]));
+      expect(await processAncestry(s, 'b:2:20')).toEqual(['b:0:1', 'b:1:10']);
+    } finally {
+      s.close();
+    }
+  });
+});
