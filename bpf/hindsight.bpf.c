@@ -192,6 +192,15 @@ static __always_inline int take(__u64 pid_tgid, __u32 nr, struct hs_pending *out
 		return fn(ctx, NR_##name);                                 \
 	}
 
+/* Both programs of a syscall whose exit hands `kind` to `fn`. */
+#define KIND_SYSCALL(name, fn, kind, n)                                    \
+	ENTER(name, n)                                                     \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                         \
+	int handle_exit_##name(struct trace_event_raw_sys_exit *ctx)       \
+	{                                                                  \
+		return fn(ctx, kind, NR_##name);                           \
+	}
+
 /* ---- process lifecycle -------------------------------------------------- */
 
 /* Fields of hs_exec that come from the exec'ing task, success or failure. */
@@ -667,13 +676,7 @@ static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx,
 	return 0;
 }
 
-#define FILE_SYSCALL(name, kind, n)                                        \
-	ENTER(name, n)                                                     \
-	SEC("tracepoint/syscalls/sys_exit_" #name)                         \
-	int handle_exit_##name(struct trace_event_raw_sys_exit *ctx)       \
-	{                                                                  \
-		return file_exit(ctx, kind, NR_##name);                    \
-	}
+#define FILE_SYSCALL(name, kind, n) KIND_SYSCALL(name, file_exit, kind, n)
 
 FILE_SYSCALL(open, HS_OPEN, 3)
 FILE_SYSCALL(openat, HS_OPEN, 4)
@@ -1202,13 +1205,7 @@ static __always_inline int setid_exit(struct trace_event_raw_sys_exit *ctx, __u1
 	return 0;
 }
 
-#define SETID_SYSCALL(name, kind, n)                                       \
-	ENTER(name, n)                                                     \
-	SEC("tracepoint/syscalls/sys_exit_" #name)                         \
-	int handle_exit_##name(struct trace_event_raw_sys_exit *ctx)       \
-	{                                                                  \
-		return setid_exit(ctx, kind, NR_##name);                   \
-	}
+#define SETID_SYSCALL(name, kind, n) KIND_SYSCALL(name, setid_exit, kind, n)
 
 SETID_SYSCALL(setuid, HS_SETUID, 1)
 SETID_SYSCALL(setreuid, HS_SETUID, 2)
