@@ -192,14 +192,16 @@ static __always_inline int take(__u64 pid_tgid, __u32 nr, struct hs_pending *out
 		return fn(ctx, NR_##name);                                 \
 	}
 
-/* Both programs of a syscall whose exit hands `kind` to `fn`. */
-#define KIND_SYSCALL(name, fn, kind, n)                                    \
-	ENTER(name, n)                                                     \
+/* A sys_exit_<name> program that hands `kind` and the syscall number to `fn`. */
+#define KIND_EXIT(name, fn, kind)                                          \
 	SEC("tracepoint/syscalls/sys_exit_" #name)                         \
 	int handle_exit_##name(struct trace_event_raw_sys_exit *ctx)       \
 	{                                                                  \
 		return fn(ctx, kind, NR_##name);                           \
 	}
+
+/* Both programs of a syscall whose exit hands `kind` to `fn`. */
+#define KIND_SYSCALL(name, fn, kind, n) ENTER(name, n) KIND_EXIT(name, fn, kind)
 
 /* ---- process lifecycle -------------------------------------------------- */
 
@@ -790,17 +792,9 @@ static __always_inline int addr_exit(struct trace_event_raw_sys_exit *ctx, __u16
 ENTER(connect, 3)
 ENTER(bind, 3)
 
-SEC("tracepoint/syscalls/sys_exit_connect")
-int handle_exit_connect(struct trace_event_raw_sys_exit *ctx)
-{
-	return addr_exit(ctx, HS_CONNECT, NR_connect);
-}
+KIND_EXIT(connect, addr_exit, HS_CONNECT)
 
-SEC("tracepoint/syscalls/sys_exit_bind")
-int handle_exit_bind(struct trace_event_raw_sys_exit *ctx)
-{
-	return addr_exit(ctx, HS_BIND, NR_bind);
-}
+KIND_EXIT(bind, addr_exit, HS_BIND)
 
 /*
  * accept/accept4 and listen: addresses from the kernel socket. For accept,
@@ -842,23 +836,11 @@ ENTER(accept, 3)
 ENTER(accept4, 4)
 ENTER(listen, 2)
 
-SEC("tracepoint/syscalls/sys_exit_accept")
-int handle_exit_accept(struct trace_event_raw_sys_exit *ctx)
-{
-	return sock_exit(ctx, HS_ACCEPT, NR_accept);
-}
+KIND_EXIT(accept, sock_exit, HS_ACCEPT)
 
-SEC("tracepoint/syscalls/sys_exit_accept4")
-int handle_exit_accept4(struct trace_event_raw_sys_exit *ctx)
-{
-	return sock_exit(ctx, HS_ACCEPT, NR_accept4);
-}
+KIND_EXIT(accept4, sock_exit, HS_ACCEPT)
 
-SEC("tracepoint/syscalls/sys_exit_listen")
-int handle_exit_listen(struct trace_event_raw_sys_exit *ctx)
-{
-	return sock_exit(ctx, HS_LISTEN, NR_listen);
-}
+KIND_EXIT(listen, sock_exit, HS_LISTEN)
 
 /*
  * DNS: a send to port 53 on a UDP socket. Returns 1 for such a send, which
