@@ -8,33 +8,17 @@
  * one clock tick gets a distinct key (the exact form) instead of its
  * predecessor's.
  */
-import type { ExecEvent, ForkEvent, Text } from '../events/decode.js';
+import type { ExecEvent, ForkEvent } from '../events/decode.js';
 import { processKey, processKeyExact, NS_PER_TICK } from '../events/process-key.js';
 import type { ExeHash } from './exe-hash.js';
 import type { ProcEntry } from './proc-snapshot.js';
 
-/** What the table knows of a live process. */
-export interface LiveProcess {
-  pid: number;
-  ppid: number;
-  startNs: bigint;
+/** What the table knows of a live process: the /proc fields, plus its keys and hash. */
+export interface LiveProcess extends Omit<ProcEntry, 'sid'> {
   key: string;
   parentKey: string | null;
-  comm: Text;
-  exe: Text | null;
-  argv: Text[];
-  argvTruncated: boolean;
-  cwd: Text | null;
-  uid: number;
-  gid: number;
-  euid: number;
-  egid: number;
-  loginuid: number | null;
-  sessionid: number | null;
   sid: number | null;
-  tty: string | null;
   cgroupId: bigint | null;
-  cgroupPath: string | null;
   exeHash: Promise<ExeHash> | null;
 }
 
