@@ -9,7 +9,7 @@
  * is left, then close the segment and write the manifest's stop entry.
  */
 import { hostname } from 'node:os';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { BpfObject, setLibbpfOutput } from '../capture/bpf-object.js';
 import { bootClockOffsetNs, boottimeNs } from '../capture/clock.js';
 import { checkBtf, checkPrivileges, ensureTracefs } from '../capture/environment.js';
@@ -22,7 +22,6 @@ import { snapshotProcesses, type ProcEntry } from '../record/proc-snapshot.js';
 import { Recorder } from '../record/recorder.js';
 import { openRecordingSink, type RecordingSink } from '../record/sink.js';
 import { UserNames } from '../record/users.js';
-import { statSync } from 'node:fs';
 import { formatBytes, UsageError } from './units.js';
 
 /** The BPF object built by `make -C bpf`. */

@@ -10,7 +10,7 @@
  * Throws DecodeError (with the offending kind, size or field) on a record
  * that does not fit its declared layout; never reads past `length`.
  */
-import { FLAG, HS_NO_SYSCALL, KIND, LAYOUT } from './layout.js';
+import { HS_NO_SYSCALL, KIND, LAYOUT } from './layout.js';
 
 /** Text from the kernel: a string when valid UTF-8, else the exact bytes. */
 export type Text = string | Uint8Array;
@@ -384,9 +384,3 @@ export function decodeRecord(view: DataView, bytes: Uint8Array, at: number, leng
   }
 }
 
-/** True when the header flag bit is set. */
-export function hasFlag(h: EventHeader, flag: number): boolean {
-  return (h.flags & flag) !== 0;
-}
-
-export { FLAG };

@@ -9,6 +9,7 @@
  * predecessor's.
  */
 import type { ExecEvent, ForkEvent } from '../events/decode.js';
+import { FLAG } from '../events/layout.js';
 import { processKey, processKeyExact, NS_PER_TICK } from '../events/process-key.js';
 import type { ExeHash } from './exe-hash.js';
 import type { ProcEntry } from './proc-snapshot.js';
@@ -101,7 +102,7 @@ export class ProcessTable {
     const prev = this.live.get(key);
     this.live.set(key, {
       pid: ev.pid, ppid: ev.ppid, startNs: ev.startNs, key, parentKey,
-      comm: ev.comm, exe: ev.exe, argv: ev.argv, argvTruncated: (ev.flags & 2) !== 0, cwd: ev.cwd,
+      comm: ev.comm, exe: ev.exe, argv: ev.argv, argvTruncated: (ev.flags & FLAG.ARGV_TRUNC) !== 0, cwd: ev.cwd,
       uid: ev.uid, gid: ev.gid, euid: ev.euid, egid: ev.egid,
       loginuid: ev.loginuid === 0xffffffff ? null : ev.loginuid,
       sessionid: ev.sessionid === 0xffffffff ? null : ev.sessionid,

@@ -44,8 +44,3 @@ export function storeText(value: Text | null): StoredText {
   if (typeof value === 'string') return { text: value, raw: null };
   return { text: escapeInvalidUtf8(value), raw: value };
 }
-
-/** Byte length of a Text. */
-export function textBytes(value: Text): Uint8Array {
-  return typeof value === 'string' ? new TextEncoder().encode(value) : value;
-}
