@@ -101,8 +101,12 @@ export async function defineViews(session: DuckSession, rec: OpenedRecording, wi
     throw new EmptyRecordingError(`empty recording: ${where}: ${detail}`);
   }
   const list = rec.segments.map((s) => sqlString(s.path)).join(', ');
+  // union_by_name makes every binding of the view read all footers again
+  // (about 100 ms per view for 100 segments); it is only needed when the
+  // segments' columns differ (segments from before a column was added).
+  const unionByName = !(await sameColumns(session, list, rec.segments.length));
   await session.query(`CREATE OR REPLACE VIEW events AS
-    SELECT * FROM read_parquet([${list}], union_by_name = true, hive_partitioning = false)
+    SELECT * FROM read_parquet([${list}], union_by_name = ${unionByName}, hive_partitioning = false)
     WHERE ${windowCondition(window)}`);
   const present = new Set((await session.query('SELECT column_name FROM (DESCRIBE events)')).map((r) => String(r.column_name)));
   for (const [view, kinds] of Object.entries(KIND_VIEWS)) {
@@ -111,6 +115,17 @@ export async function defineViews(session: DuckSession, rec: OpenedRecording, wi
       SELECT ${cols} FROM events WHERE kind IN (${kinds.map(sqlString).join(', ')})`);
   }
   await defineGaps(session, rec, window);
+}
+
+/** True when all `count` files of `list` have the same columns in the same order (one footer read each). */
+async function sameColumns(session: DuckSession, list: string, count: number): Promise<boolean> {
+  if (count <= 1) return true;
+  const rows = await session.query(`
+    SELECT count(DISTINCT cols) AS shapes, count(*) AS files FROM (
+      SELECT file_name, string_agg(name || ':' || coalesce(type, 'group'), ',' ORDER BY rowid) AS cols
+      FROM (SELECT *, row_number() OVER () AS rowid FROM parquet_schema([${list}]))
+      GROUP BY file_name)`);
+  return rows[0]!.shapes === 1n && rows[0]!.files === BigInt(count);
 }
 
 /** One row of the `gaps` view as built from the manifests and the skipped files. */

@@ -111,3 +111,30 @@ describe('gaps', () => {
     }
   });
 });
+
+describe('events over segments of different column sets', () => {
+  it('unions them by name, with nulls for the columns an older segment lacks', async () => {
+    const { loadSegmentSchema } = await import('../../src/record/batch.js');
+    const { SegmentWriter } = await import('../../src/record/segment-writer.js');
+    const dir = freshDir();
+    const full = loadSegmentSchema();
+    const older = { ...full, columns: full.columns.filter((c) => c.name !== 'group_name') };
+    const write = async (name: string, schema: typeof full, group: string | null) => {
+      const w = SegmentWriter.open({ dir, baseName: name, schema });
+      const columns: Record<string, unknown[]> = { seq: [1n], time: [ns('2026-01-01T00:00:00Z')], kind: ['open'], host: ['h'] };
+      if (schema === full) columns.group_name = [group];
+      w.writeRowGroup({ rowCount: 1, columns });
+      await w.finish();
+    };
+    await write('seg-a', older, null);
+    await write('seg-b', full, 'wheel');
+    const session = await DuckSession.open();
+    try {
+      const opened = await openRecording(session, [dir]);
+      await defineViews(session, opened);
+      expect(await session.query('SELECT group_name FROM events ORDER BY group_name NULLS FIRST')).toEqual([{ group_name: null }, { group_name: 'wheel' }]);
+    } finally {
+      session.close();
+    }
+  });
+});
