@@ -216,6 +216,7 @@ export async function runRecord(o: RecordOptions): Promise<{ events: number; los
               }
             }
             if (recorder.rotationDue(now)) {
+              recorder.setWallOffset(bootClockOffsetNs());
               await recorder.rotate();
               sink.enforceRetention();
             }

@@ -151,7 +151,7 @@ export class Recorder {
   private snapshotContext(p: LiveProcess): RowContext {
     const cg = this.cgroup(p.cgroupId);
     return {
-      seq: 0n, wallOffsetNs: this.opts.wallOffsetNs, key: p.key, parentKey: p.parentKey,
+      seq: 0n, wallOffsetNs: this.ctx.wallOffsetNs, key: p.key, parentKey: p.parentKey,
       user: this.deps.users.userName(p.uid), euser: this.deps.users.userName(p.euid), group: this.deps.users.groupName(p.gid),
       cgroup: cg.path ?? p.cgroupPath, containerId: cg.container ?? (p.cgroupPath === null ? null : containerIdFromCgroup(p.cgroupPath)),
     };
@@ -223,7 +223,7 @@ export class Recorder {
         break;
     }
     this.rows.addEvent(ev, ctx, hash);
-    this.countRow(KIND_NAMES[ev.kind] ?? 'unknown', this.opts.wallOffsetNs + ev.ktimeNs, seq);
+    this.countRow(KIND_NAMES[ev.kind] ?? 'unknown', ctx.wallOffsetNs + ev.ktimeNs, seq);
     this.totals.events++;
     if (this.rows.isFull) this.flush();
   }
@@ -249,7 +249,7 @@ export class Recorder {
   /** Records `count` events lost for `reason` (also used for undecodable records). */
   noteLoss(reason: 'ring_full' | 'stash_full' | 'decode_error' | 'encode_error', count: bigint, now = this.deps.nowNs(), ktime = this.deps.bootNowNs()): void {
     const ctx: RowContext = {
-      seq: this.seq, wallOffsetNs: this.opts.wallOffsetNs, key: null, parentKey: null,
+      seq: this.seq, wallOffsetNs: this.ctx.wallOffsetNs, key: null, parentKey: null,
       user: null, euser: null, group: null, cgroup: null, containerId: null,
     };
     this.rows.addLoss(now, ktime, count, reason, ctx);
@@ -309,6 +309,15 @@ export class Recorder {
       try { this.store.abortSegment(this.seg); } catch { /* the original error matters */ }
       this.seg = null;
     }
+  }
+
+  /**
+   * Sets the wall clock minus CLOCK_BOOTTIME for rows from now on: the wall
+   * clock can be stepped (NTP, settimeofday) during a long recording, so the
+   * caller samples it again at each rotation.
+   */
+  setWallOffset(ns: bigint): void {
+    this.ctx.wallOffsetNs = ns;
   }
 
   /** Closes the open segment and opens the next one. */
