@@ -46,6 +46,14 @@ export const UNCERTAIN_REASONS = {
  * The view's SQL. Kinds read: snapshot, fork, exec, exit, loss, and every
  * other row for first/last seen and the last parent.
  */
+/** The rows and columns of `events` that lineage reads, materialized once as `lineage_events`. */
+export const LINEAGE_EVENTS_SQL = `
+SELECT host, boot_id, kind, time, seq, pid, ppid, proc_key, parent_key, proc_start, uid, "user", comm,
+       exe, argv, exec_tid, exit_code, exit_signal, core_dumped, child_pid, child_key, is_thread
+FROM events
+WHERE kind IN ('snapshot', 'fork', 'exec', 'exit', 'loss')
+`;
+
 export const PROCESSES_BASE_SQL = `
 WITH
 lineage_rows AS (
@@ -53,12 +61,12 @@ lineage_rows AS (
   -- exec and exit rows, not its file and network events, which on a real host
   -- are nearly all rows and would multiply the aggregates' cost.
   SELECT host, boot_id, kind, time, pid, ppid, proc_key, parent_key, proc_start, uid, "user", comm
-  FROM events
+  FROM lineage_events
   WHERE proc_key IS NOT NULL AND kind IN ('snapshot', 'fork', 'exec', 'exit')
   UNION ALL
   -- The child side of each fork, so a process whose own rows were all lost still has a row.
   SELECT host, boot_id, 'forked', time, child_pid, pid, child_key, proc_key, NULL, uid, "user", comm
-  FROM events
+  FROM lineage_events
   WHERE kind = 'fork' AND NOT is_thread AND child_key IS NOT NULL
 ),
 -- Each aggregate runs over the rows of its own kind only (their cost grows
@@ -84,7 +92,7 @@ snap AS (
          arg_min(ppid, time) AS snap_ppid,
          arg_max(exe, time) AS snap_exe,
          arg_max(argv, time) AS snap_argv
-  FROM events WHERE kind = 'snapshot' AND proc_key IS NOT NULL
+  FROM lineage_events WHERE kind = 'snapshot' AND proc_key IS NOT NULL
   GROUP BY proc_key
 ),
 image AS (
@@ -92,14 +100,14 @@ image AS (
          count(*) AS exec_count,
          arg_max({'exe': exe, 'argv': argv}, time) AS last_exec,
          bool_or(exec_tid IS NOT NULL) AS thread_exec
-  FROM events WHERE kind = 'exec' AND proc_key IS NOT NULL
+  FROM lineage_events WHERE kind = 'exec' AND proc_key IS NOT NULL
   GROUP BY proc_key
 ),
 -- The ordered list aggregate is slow: only processes that exec'd more than
 -- once need it; a single exec's chain is that exe.
 chains AS (
   SELECT proc_key AS key, list(exe ORDER BY time, seq) AS exe_chain
-  FROM events
+  FROM lineage_events
   WHERE kind = 'exec' AND proc_key IN (SELECT key FROM image WHERE exec_count > 1)
   GROUP BY proc_key
 ),
@@ -109,7 +117,7 @@ ending AS (
          arg_min(exit_code, time) AS exit_code,
          arg_min(exit_signal, time) AS exit_signal,
          arg_min(core_dumped, time) AS core_dumped
-  FROM events WHERE kind = 'exit' AND proc_key IS NOT NULL
+  FROM lineage_events WHERE kind = 'exit' AND proc_key IS NOT NULL
   GROUP BY proc_key
 ),
 per_key AS MATERIALIZED (
@@ -133,23 +141,23 @@ forks AS MATERIALIZED (
          arg_min(proc_key, time) AS fork_parent_key,
          arg_min(pid, time) AS fork_ppid,
          min(time) AS fork_time
-  FROM events
+  FROM lineage_events
   WHERE kind = 'fork' AND NOT is_thread AND child_key IS NOT NULL
   GROUP BY child_key
 ),
 execs AS (
-  SELECT proc_key, time, exe, argv FROM events WHERE kind = 'exec'
+  SELECT proc_key, time, exe, argv FROM lineage_events WHERE kind = 'exec'
 ),
 fork_image AS (
   SELECT f.key, f.fork_parent_key, f.fork_ppid, f.fork_time, e.exe AS parent_exec_exe, e.argv AS parent_exec_argv
   FROM forks f ASOF LEFT JOIN execs e ON f.fork_parent_key = e.proc_key AND f.fork_time >= e.time
 ),
 recording_start AS (
-  SELECT host, boot_id, min(time) AS t0 FROM events WHERE kind = 'snapshot' GROUP BY host, boot_id
+  SELECT host, boot_id, min(time) AS t0 FROM lineage_events WHERE kind = 'snapshot' GROUP BY host, boot_id
 ),
 losses AS (
   SELECT host, boot_id, time - INTERVAL ($loss_window_ms) MILLISECOND AS from_t, time AS to_t
-  FROM events WHERE kind = 'loss'
+  FROM lineage_events WHERE kind = 'loss'
 ),
 base AS MATERIALIZED (
   SELECT
@@ -257,11 +265,15 @@ LEFT JOIN walk w ON w.key = b.key
 export async function defineProcessesView(session: DuckSession): Promise<void> {
   const baseSql = PROCESSES_BASE_SQL.replace('$loss_window_ms', String(LOSS_WINDOW_NS / 1_000_000n));
   try {
+    // One scan of `events` for the rows lineage needs; every step below reads
+    // this table (on a real host file and network rows are nearly all rows).
+    await session.query(`CREATE OR REPLACE TEMP TABLE lineage_events AS ${LINEAGE_EVENTS_SQL}`);
     await session.query(`CREATE OR REPLACE TEMP TABLE lineage_base AS ${baseSql}`);
     await session.query(`CREATE OR REPLACE TEMP TABLE lineage_links AS ${PROCESSES_LINKS_SQL}`);
     await session.query(`CREATE OR REPLACE TABLE processes AS ${PROCESSES_SQL}`);
     await session.query('DROP TABLE lineage_links');
     await session.query('DROP TABLE lineage_base');
+    await session.query('DROP TABLE lineage_events');
   } catch (cause) {
     throw new Error('processes: build', { cause });
   }
