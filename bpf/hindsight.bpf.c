@@ -905,27 +905,28 @@ int handle_enter_sendto(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_sendmsg")
-int handle_enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
+/* sendmsg and sendmmsg: the destination comes from the (first) msghdr. */
+static __always_inline int msg_enter(struct trace_event_raw_sys_enter *ctx, __u32 nargs)
 {
 	struct msg_head m = {};
 
 	read_msg_head(&m, (void *)ctx->args[1]);
 	if (dns_enter(ctx, m.name, m.namelen))
-		stash(ctx, 3);
+		stash(ctx, nargs);
 	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendmsg")
+int handle_enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	return msg_enter(ctx, 3);
 }
 
 /* struct mmsghdr starts with its struct user_msghdr */
 SEC("tracepoint/syscalls/sys_enter_sendmmsg")
 int handle_enter_sendmmsg(struct trace_event_raw_sys_enter *ctx)
 {
-	struct msg_head m = {};
-
-	read_msg_head(&m, (void *)ctx->args[1]);
-	if (dns_enter(ctx, m.name, m.namelen))
-		stash(ctx, 4);
-	return 0;
+	return msg_enter(ctx, 4);
 }
 
 /* Emit the DNS record: addresses and the first HS_PAYLOAD_MAX bytes of the

@@ -3,6 +3,8 @@
  * process, file and network actions run in a fresh directory by one shell
  * whose pid is returned, so a recording can be searched for exactly this
  * activity on a busy host (by the shell's process tree and the unique dir).
+ * DNS goes out twice: sendto with an address, and sendmsg on a connected
+ * socket (as glibc's resolver does), the second for "msg.<name>".
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, realpathSync, writeFileSync, chmodSync } from 'node:fs';
@@ -44,6 +46,8 @@ s = socket.create_connection(("127.0.0.1", port)); s.sendall(b"hello"); s.close(
 q = struct.pack(">HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0)
 q += b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\x00" + struct.pack(">HH", 1, 1)
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.sendto(q, ("127.0.0.1", 53)); u.close()
+m = struct.pack(">HHHHHH", 0x4321, 0x0100, 1, 0, 0, 0) + b"\x03msg" + q[12:]
+c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); c.connect(("127.0.0.1", 53)); c.sendmsg([m]); c.close()
 ' "$2" "$3"
 `;
 

@@ -142,13 +142,17 @@ describe('hindsight record, on the scripted activity', () => {
     expect(c.error).toBeNull();
   });
 
-  it('records the UDP DNS query with its name and type', () => {
-    const d = one((r) => r.kind === 'dns', 'dns query');
+  it('records UDP DNS queries with their names and types, sent to an address or on a connected socket', () => {
+    const d = one((r) => r.kind === 'dns' && r.syscall === 'sendto', 'dns query by sendto');
     expect(d.dns_query).toBe(a.dnsName);
     expect(d.dns_qtype).toBe('A');
     expect(d.daddr).toBe('127.0.0.1');
     expect(d.dport).toBe(53);
     expect(d.protocol).toBe('udp');
+    const m = one((r) => r.kind === 'dns' && r.syscall === 'sendmsg', 'dns query by sendmsg');
+    expect(m.dns_query).toBe(`msg.${a.dnsName}`);
+    expect(m.daddr).toBe('127.0.0.1');
+    expect(m.dport).toBe(53);
   });
 
   it('starts the segment with a snapshot of live processes, init included', async () => {
