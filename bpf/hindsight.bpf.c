@@ -176,6 +176,20 @@ static __always_inline int take(__u64 pid_tgid, __u32 nr, struct hs_pending *out
 	return 0;
 }
 
+/*
+ * The start of every sys_exit handler that records: not the recorder's own,
+ * the matching enter stashed its arguments in *a, and a scratch record is
+ * free. Returns that record, or NULL when there is nothing to record.
+ */
+static __always_inline __u8 *exit_record(__u64 id, __u32 nr, struct hs_pending *a)
+{
+	if (is_self(id))
+		return NULL;
+	if (take(id, nr, a))
+		return NULL;
+	return scratch_rec();
+}
+
 /* nargs: the syscall's argument count, see stash() */
 #define ENTER(name, nargs)                                                 \
 	SEC("tracepoint/syscalls/sys_enter_" #name)                        \
@@ -751,11 +765,7 @@ static __always_inline int addr_exit(struct trace_event_raw_sys_exit *ctx, __u16
 	__u32 off, len;
 	__u8 *rec;
 
-	if (is_self(id))
-		return 0;
-	if (take(id, nr, &a))
-		return 0;
-	rec = scratch_rec();
+	rec = exit_record(id, nr, &a);
 	if (!rec)
 		return 0;
 	n = net_begin(rec, kind, nr, id, ret, a.args[0]);
@@ -811,11 +821,7 @@ static __always_inline int sock_exit(struct trace_event_raw_sys_exit *ctx, __u16
 	__u32 off;
 	__u8 *rec;
 
-	if (is_self(id))
-		return 0;
-	if (take(id, nr, &a))
-		return 0;
-	rec = scratch_rec();
+	rec = exit_record(id, nr, &a);
 	if (!rec)
 		return 0;
 	n = net_begin(rec, kind, nr, id, ret, a.args[0]);
@@ -945,11 +951,7 @@ static __always_inline int dns_exit(struct trace_event_raw_sys_exit *ctx, __u32 
 	__u32 off, len;
 	__u8 *rec;
 
-	if (is_self(id))
-		return 0;
-	if (take(id, nr, &a))
-		return 0;
-	rec = scratch_rec();
+	rec = exit_record(id, nr, &a);
 	if (!rec)
 		return 0;
 	n = net_begin(rec, HS_DNS, nr, id, ret, a.args[0]);
@@ -1143,11 +1145,7 @@ int handle_exit_ptrace(struct trace_event_raw_sys_exit *ctx)
 	struct hs_sec *s;
 	__u8 *rec;
 
-	if (is_self(id))
-		return 0;
-	if (take(id, NR_ptrace, &a))
-		return 0;
-	rec = scratch_rec();
+	rec = exit_record(id, NR_ptrace, &a);
 	if (!rec)
 		return 0;
 	s = sec_begin(rec, HS_PTRACE, NR_ptrace, id, ctx->ret);
@@ -1169,11 +1167,7 @@ static __always_inline int setid_exit(struct trace_event_raw_sys_exit *ctx, __u1
 	struct hs_sec *s;
 	__u8 *rec;
 
-	if (is_self(id))
-		return 0;
-	if (take(id, nr, &a))
-		return 0;
-	rec = scratch_rec();
+	rec = exit_record(id, nr, &a);
 	if (!rec)
 		return 0;
 	s = sec_begin(rec, kind, nr, id, ctx->ret);
@@ -1210,11 +1204,7 @@ int handle_exit_memfd_create(struct trace_event_raw_sys_exit *ctx)
 	__u32 off;
 	__u8 *rec;
 
-	if (is_self(id))
-		return 0;
-	if (take(id, NR_memfd_create, &a))
-		return 0;
-	rec = scratch_rec();
+	rec = exit_record(id, NR_memfd_create, &a);
 	if (!rec)
 		return 0;
 	s = sec_begin(rec, HS_MEMFD, NR_memfd_create, id, ctx->ret);
@@ -1315,11 +1305,7 @@ int handle_exit_bpf(struct trace_event_raw_sys_exit *ctx)
 	__u32 off, len;
 	__u8 *rec;
 
-	if (is_self(id))
-		return 0;
-	if (take(id, NR_bpf, &a))
-		return 0;
-	rec = scratch_rec();
+	rec = exit_record(id, NR_bpf, &a);
 	if (!rec)
 		return 0;
 	s = sec_begin(rec, HS_BPF_PROG, NR_bpf, id, ctx->ret);
