@@ -7,7 +7,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadNamedQuery, runNamedQuery } from '../analyze/named-queries.js';
-import { defineEventsView, findSegments } from '../analyze/recording.js';
+import { defineProcessesView } from '../analyze/processes.js';
+import { defineEventsView, findSegments, openRecording } from '../analyze/recording.js';
+import { defineRuleEvents } from '../analyze/rule-events.js';
+import { defineViews } from '../analyze/views.js';
+import { replayRules } from '../rules/replay.js';
+import { isoTime } from './output.js';
+import { loadRules } from './replay.js';
 import { DuckSession, type SqlRow } from '../analyze/session.js';
 import { runActivity, type ActivityReport } from './activity.js';
 
@@ -91,6 +97,28 @@ async function shellKey(session: DuckSession, a: ActivityReport): Promise<string
 }
 
 /** Runs the demo. */
+const PUBLIC_RULES = new URL('../../fixtures/rules/public', import.meta.url).pathname;
+const NATIVE_RULES = new URL('../../queries/rules', import.meta.url).pathname;
+
+/** Replays the public Falco and Sigma rules and the native rules; prints the findings on the activity's tree. */
+async function printRuleFindings(out: string, rootKey: string, print: (text: string) => void): Promise<void> {
+  const { set } = loadRules([PUBLIC_RULES, NATIVE_RULES], []);
+  const session = await DuckSession.open();
+  try {
+    const rec = await openRecording(session, [out]);
+    await defineViews(session, rec);
+    await defineProcessesView(session);
+    await defineRuleEvents(session, rec);
+    const { findings } = await replayRules(session, set.compiled);
+    const mine = findings.filter((f) => f.procKey === rootKey || f.ancestry.some((a) => a.key === rootKey));
+    print(`\nRules replayed over the recording (${set.compiled.length} public Falco and Sigma rules and native rules that can run here;`
+      + ` \`hindsight rules ${PUBLIC_RULES}\` says why the others cannot): ${findings.length} finding(s) on the host, ${mine.length} on the activity's tree:\n`);
+    for (const f of mine) print(`  ${isoTime(f.timeNs / 1_000_000n, 3)}  ${f.severity.padEnd(8)} ${f.source.padEnd(6)} ${f.rule}: ${f.message.replace(/\s+/g, ' ').slice(0, 160)}\n`);
+  } finally {
+    session.close();
+  }
+}
+
 export async function runDemo(o: DemoOptions): Promise<void> {
   const out = resolve(o.out);
   mkdirSync(out, { recursive: true, mode: 0o700 });
@@ -118,6 +146,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     const rows = await runNamedQuery(session, loadNamedQuery('lineage/list-descendant-events'), { root_key: key });
     o.print(`\nWhat the activity's process tree did (${rows.length} events, root ${key}; PATH lookups and deeper helpers hidden):\n`);
     for (const r of rows) if (isInteresting(r, activity)) o.print(`${describe(r)}\n`);
+    await printRuleFindings(out, key, o.print);
     o.print('\nThe segments are plain Parquet; with any DuckDB, e.g.:\n');
     o.print(`  SELECT kind, count(*) FROM read_parquet('${out}/host=*/date=*/*.parquet') GROUP BY ALL;\n`);
   } finally {

@@ -11,7 +11,7 @@
  * | 3 | this host cannot record: privileges, BTF, libbpf, a missing hook |
  * | 4 | the output is unusable: full disk, locked by another recorder, not writable |
  * | 5 | partial data: the answer was printed, but some segments were skipped (named in warnings) |
- * | 6 | verify found tampering or damage (altered, missing, extra segments; a broken hash chain) |
+ * | 6 | findings: verify found tampering or damage (altered, missing, extra segments; a broken hash chain); replay found rule matches |
  */
 import { NotSupportedError, PermissionError, VerifierError } from '../capture/errors.js';
 import { LockedError, StorageFullError } from '../record/errors.js';

@@ -14,6 +14,7 @@ import { registerInfoCommand } from './info.js';
 import { registerVerifyCommand } from './verify.js';
 import { registerExportCommand } from './export.js';
 import { registerTreeCommand } from './tree.js';
+import { registerReplayCommand } from './replay.js';
 
 function stopOnSignals(): Promise<string> {
   return new Promise((resolve) => {
@@ -85,6 +86,7 @@ function program(): Command {
   registerVerifyCommand(cli);
   registerExportCommand(cli);
   registerTreeCommand(cli);
+  registerReplayCommand(cli);
 
   return cli;
 }

@@ -17,6 +17,9 @@ const SYSCALLS: Record<number, string> = {
   437: 'openat2', 452: 'fchmodat2',
 };
 
+/** Names of every syscall the BPF programs hook (the values of the `syscall` column). */
+export const HOOKED_SYSCALLS: readonly string[] = Object.values(SYSCALLS);
+
 /** Name of an x86_64 syscall number; `syscall_<n>` when not in the table. */
 export function syscallName(nr: number): string {
   return SYSCALLS[nr] ?? `syscall_${nr}`;
