@@ -275,11 +275,17 @@ async function main(): Promise<void> {
   const s = await DuckSession.open();
   await defineEventsView(s, findSegments([dir]));
   const [{ n: rows, procs }] = (await s.query("SELECT count(*) n, count(DISTINCT child_key) FILTER (WHERE kind = 'fork' AND NOT is_thread) procs FROM events")) as [{ n: bigint; procs: bigint }];
+  // The machine may be shared: the CPU time of each build (all DuckDB threads) says what wall time alone does not.
+  const loadStart = loadavg();
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   for (let i = 0; i < 3; i++) {
     const t = performance.now();
+    const c = process.cpuUsage();
     await defineProcessesView(s);
+    const cpu = process.cpuUsage(c);
     times.push((performance.now() - t) / 1000);
+    cpuTimes.push((cpu.user + cpu.system) / 1e6);
   }
   const [{ n: processRows, maxDepth, uncertain }] = (await s.query('SELECT count(*) n, max(depth) "maxDepth", count(*) FILTER (WHERE uncertain) uncertain FROM processes')) as [{ n: bigint; maxDepth: number; uncertain: bigint }];
   if (gen.deepKey === '') {
@@ -306,7 +312,7 @@ async function main(): Promise<void> {
   const lines = [
     `## Lineage`,
     '',
-    `Run: ${new Date().toISOString()}; host ${hostname()}; kernel ${release()}; ${cpus()[0]?.model ?? 'cpu'}, ${cpus().length} cores; ${(totalmem() / 2 ** 30).toFixed(1)} GiB; node ${process.version}; load average at end ${loadavg().map((x) => x.toFixed(2)).join(' ')}.`,
+    `Run: ${new Date().toISOString()}; host ${hostname()}; kernel ${release()}; ${cpus()[0]?.model ?? 'cpu'}, ${cpus().length} cores; ${(totalmem() / 2 ** 30).toFixed(1)} GiB; node ${process.version}; load average ${loadStart.map((x) => x.toFixed(2)).join(' ')} before the builds, ${loadavg().map((x) => x.toFixed(2)).join(' ')} at end.`,
     '',
     `Command: \`node --import tsx bench/lineage.ts --processes ${PROCESSES}\``,
     '',
@@ -314,7 +320,7 @@ async function main(): Promise<void> {
     '',
     '| measure | result | target |',
     '|---|---|---|',
-    `| build the \`processes\` table (${Number(processRows).toLocaleString('en-US')} rows, max depth ${maxDepth}, ${uncertain} uncertain), median of 3 | ${med(times).toFixed(2)} s (runs: ${times.map((x) => x.toFixed(2)).join(', ')}) | < 5 s |`,
+    `| build the \`processes\` table (${Number(processRows).toLocaleString('en-US')} rows, max depth ${maxDepth}, ${uncertain} uncertain), median of 3 | ${med(times).toFixed(2)} s (runs: ${times.map((x) => x.toFixed(2)).join(', ')}; CPU time ${med(cpuTimes).toFixed(2)} s) | < 5 s |`,
     `| ancestry of one process at depth ${ancDepth} straight from \`events\` (recursive CTE over fork rows), median of 3 | ${(med(ancTimes) * 1000).toFixed(0)} ms | |`,
     `| ancestry of the same process from the built table | ${(med(ancViewTimes) * 1000).toFixed(1)} ms | |`,
     `| peak RSS of the process (VmHWM: generator, writer and DuckDB) | ${peak.toFixed(0)} MiB (after writing: ${rssAfterWrite.toFixed(0)} MiB) | < 4 GB |`,
