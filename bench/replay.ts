@@ -123,7 +123,6 @@ for (let i = 0; i < runs; i++) {
   iocResult = r;
 }
 s.close();
-const load1 = loadavg();
 
 const m = machineInfo();
 const bySource = (src: string) => set.compiled.filter((r) => r.source === src).length;
@@ -131,7 +130,7 @@ const baseline = median(baselines);
 const lines = [
   '# hindsight rule replay benchmark results',
   '',
-  `Run: ${new Date().toISOString()}; ${machineLine(m)}; load average ${load0.map((v) => v.toFixed(2)).join(' ')} at start, ${load1.map((v) => v.toFixed(2)).join(' ')} at end.`,
+  `Run: ${machineLine(m)} (the load average when the run ended; ${load0.map((v) => v.toFixed(2)).join(' ')} when it began).`,
   '',
   'Command: `npx tsc -p tsconfig.json && node --import tsx bench/replay.ts`',
   '',
