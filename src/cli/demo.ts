@@ -113,7 +113,10 @@ async function printRuleFindings(out: string, rootKey: string, print: (text: str
     const mine = findings.filter((f) => f.procKey === rootKey || f.ancestry.some((a) => a.key === rootKey));
     print(`\nRules replayed over the recording (${set.compiled.length} public Falco and Sigma rules and native rules that can run here;`
       + ` \`hindsight rules ${PUBLIC_RULES}\` says why the others cannot): ${findings.length} finding(s) on the host, ${mine.length} on the activity's tree:\n`);
-    for (const f of mine) print(`  ${isoTime(f.timeNs / 1_000_000n, 3)}  ${f.severity.padEnd(8)} ${f.source.padEnd(6)} ${f.rule}: ${f.message.replace(/\s+/g, ' ').slice(0, 160)}\n`);
+    for (const f of mine) {
+      const text = f.message.startsWith(f.rule) ? f.message : `${f.rule}: ${f.message}`;
+      print(`  ${isoTime(f.timeNs / 1_000_000n, 3)}  ${f.severity.padEnd(13)} ${f.source.padEnd(6)} ${text.replace(/\s+/g, ' ').slice(0, 160)}\n`);
+    }
   } finally {
     session.close();
   }
