@@ -25,6 +25,7 @@ import { SegmentWriter } from '../src/record/segment-writer.js';
 import { defineEventsView, findSegments } from '../src/analyze/recording.js';
 import { DuckSession } from '../src/analyze/session.js';
 import { defineProcessesView, processAncestry } from '../src/analyze/processes.js';
+import { rng } from './lib/rng.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i++) {
@@ -46,14 +47,6 @@ const WALL0 = 1_763_700_000_000_000_000n;
 const K_START = 3_600_000_000_000n;
 const NS_PER_TICK = 10_000_000n;
 
-function rng(seed: number): () => number {
-  return () => {
-    seed |= 0; seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const r = rng(42);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 

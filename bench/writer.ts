@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSegmentSchema, type ColumnBatch } from '../src/record/batch.js';
 import { SegmentWriter } from '../src/record/segment-writer.js';
+import { rng } from './lib/rng.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -24,15 +25,6 @@ const CLUSTER = args.has('cluster');
 /** Keep the last file of each workload in this directory (for inspection with DuckDB). */
 const KEEP = args.get('keep');
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  return () => {
-    seed |= 0; seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const BOOT = '6f1c2a9e-4b7d-4e2a-9a51-3c0de1f2ab44';
 const HOST = 'build-07.example.net';

@@ -21,7 +21,7 @@ import { compileIocs } from '../rules/ioc/compile.js';
 import { parseIocFile } from '../rules/ioc/parse.js';
 import { replayRules, type Finding, type RuleRun } from '../rules/replay.js';
 import { compileRuleFiles, summarizeRuleSet, type RuleFile, type RuleSet } from '../rules/rule-set.js';
-import type { CompiledRule } from '../rules/types.js';
+import { RuleFileError, type CompiledRule } from '../rules/types.js';
 import { FindingsError, PartialDataError } from './exit-codes.js';
 import { isoTime, renderTable } from './output.js';
 import { terminalWidth } from './query.js';
@@ -65,7 +65,8 @@ export function loadRules(rulePaths: string[], iocPaths: string[]): { set: RuleS
       indicators.push(...parsed.indicators);
       for (const s of parsed.skipped) warnings.push(`${path}:${s.line}: skipped ${JSON.stringify(s.value)}: ${s.reason}`);
     } catch (err) {
-      set.fileErrors.push(err as never);
+      if (!(err instanceof RuleFileError)) throw err;
+      set.fileErrors.push(err);
     }
   }
   if (indicators.length > 0) set.compiled.push(compileIocs(indicators, files.join(', ')));

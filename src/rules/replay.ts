@@ -16,7 +16,7 @@ import { LOSS_WINDOW_NS } from '../analyze/processes.js';
 import type { DuckSession, SqlRow, SqlValue } from '../analyze/session.js';
 import { sqlIdentifier, sqlString } from '../analyze/sql.js';
 import { createIocTableSql } from './ioc/compile.js';
-import { IP_MACROS_SQL } from './ip-sql.js';
+import { CIDR_LOOKUP_SQL, IP_MACROS_SQL } from './ip-sql.js';
 import { validateNativeRuleSql } from './native/validate-sql.js';
 import type { CompiledRule, RuleSource } from './types.js';
 
@@ -107,27 +107,6 @@ SELECT host,
        to_time, reason
 FROM gaps
 WHERE from_time IS NOT NULL AND to_time IS NOT NULL AND source <> 'retired'`;
-
-/**
- * Parsing IP text in SQL costs tens of µs a call, and a Falco network rule
- * tests an address against several networks: over a recording's hundreds of
- * thousands of network rows that took minutes. Each distinct address in
- * `rule_events` is parsed once into `rule_ips`, and `hs_cidr_contains` is
- * redefined for this replay to look the address up there first (any other
- * text is still parsed). The CIDR side is a constant the planner folds.
- */
-const CIDR_LOOKUP_SQL = [
-  `CREATE OR REPLACE TEMP TABLE rule_ips AS
-   SELECT a AS addr_text, hs_ip_to_int(a) AS addr_num FROM (
-     SELECT saddr AS a FROM rule_events WHERE saddr IS NOT NULL
-     UNION SELECT daddr FROM rule_events WHERE daddr IS NOT NULL)`,
-  // The address argument appears twice (the lookup; a lambda parameter for the fallback parse), never
-  // inside the parsing macros, whose bodies use their argument many times (see ip-sql.ts).
-  `CREATE OR REPLACE MACRO hs_cidr_contains(cidr, ip) AS (coalesce(
-     xor(coalesce((SELECT addr_num FROM rule_ips WHERE addr_text = ip::VARCHAR),
-                  list_transform([ip::VARCHAR], lambda hs_i: hs_ip_to_int(hs_i))[1]),
-         hs_ip_to_int(split_part(cidr, '/', 1))) >> (128 - hs_cidr_prefix(cidr))::UHUGEINT = 0, false))`,
-];
 
 function toFinding(rule: CompiledRule, row: SqlRow, message: string, ruleId?: string, title?: string, extra?: Record<string, unknown> | null): Finding {
   const keys = (row.anc_keys as string[] | null) ?? [];

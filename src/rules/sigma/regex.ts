@@ -5,7 +5,7 @@
  * RE2 guarantees linear-time matching and so has no backtracking features:
  * lookahead and lookbehind, backreferences, atomic groups, possessive
  * quantifiers, conditionals, recursion. It also lacks some escapes (`\Z`,
- * `\G`, `\K`, `\R`, `\X`, `\h`, `\e`, `\cX`, `\uXXXX`), the `(?<name>...)`
+ * `\G`, `\K`, `\R`, `\X`, `\h`, `\e`, `\cX`, `\u` with four hex digits), the `(?<name>...)`
  * and `(?#...)` forms, the `x` flag, and counted repetition above 1000. Each
  * of these gets a named reason; an unbalanced group or class or a trailing
  * backslash is reported as malformed. The scan is lexical (it does not build
